@@ -10,7 +10,7 @@ data_dir=${1:-target/kafka-data}
 port=${2:-9092}
 
 mvn -q -pl infra/embedded -am install -DskipTests
-cp_file=infra/embedded/target/broker.classpath
+cp_file=$root/infra/embedded/target/broker.classpath
 # Test scope brings the log4j binding and its configuration; the library itself stays binding-free.
 mvn -q -pl infra/embedded dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$cp_file"
 exec java -cp "infra/embedded/target/classes:infra/embedded/target/test-classes:$(cat "$cp_file")" \
