@@ -1,6 +1,8 @@
 package dev.ddtstream.schemas;
 
 import dev.ddtstream.schemas.registry.SchemaRegistryClient;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,11 +31,21 @@ public final class Provisioning {
      */
     public static List<String> createTopics(Map<String, Object> adminProperties, int partitions)
             throws InterruptedException {
+        return createTopics(adminProperties, Topics.ALL.stream().map(Topic::name).toList(), partitions);
+    }
+
+    /**
+     * Creates the named topics that do not exist yet, with the cluster's default replication.
+     *
+     * @return the names of the topics this call created
+     */
+    public static List<String> createTopics(Map<String, Object> adminProperties, Collection<String> names,
+                                            int partitions) throws InterruptedException {
         try (Admin admin = Admin.create(adminProperties)) {
-            List<NewTopic> wanted = Topics.ALL.stream()
-                    .map(t -> new NewTopic(t.name(), Optional.of(partitions), Optional.empty()))
+            List<NewTopic> wanted = names.stream()
+                    .map(name -> new NewTopic(name, Optional.of(partitions), Optional.empty()))
                     .toList();
-            List<String> created = new java.util.ArrayList<>();
+            List<String> created = new ArrayList<>();
             for (var entry : admin.createTopics(wanted).values().entrySet()) {
                 try {
                     entry.getValue().get();

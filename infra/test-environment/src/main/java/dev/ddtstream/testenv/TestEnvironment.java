@@ -1,20 +1,16 @@
 package dev.ddtstream.testenv;
 
+import dev.ddtstream.schemas.Provisioning;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.CommonClientConfigs;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -101,22 +97,9 @@ public final class TestEnvironment implements AutoCloseable {
         return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
     }
 
-    /** Creates the topics that do not exist yet, with replication 1 (or the cluster's default). */
+    /** Creates the topics that do not exist yet, with the cluster's default replication. */
     public void createTopics(Collection<String> names, int partitions) throws InterruptedException {
-        try (Admin admin = Admin.create(clientProperties)) {
-            List<NewTopic> topics = names.stream()
-                    .map(n -> new NewTopic(n, java.util.Optional.of(partitions), java.util.Optional.empty()))
-                    .toList();
-            for (var entry : admin.createTopics(topics).values().entrySet()) {
-                try {
-                    entry.getValue().get();
-                } catch (ExecutionException e) {
-                    if (!(e.getCause() instanceof TopicExistsException)) {
-                        throw new IllegalStateException("cannot create topic " + entry.getKey(), e.getCause());
-                    }
-                }
-            }
-        }
+        Provisioning.createTopics(clientProperties, names, partitions);
     }
 
     @Override
