@@ -1,0 +1,190 @@
+package dev.ddtstream.gpu.mmdit;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import dev.ddtstream.gpu.bundle.BundleManifest;
+import dev.ddtstream.gpu.bundle.ModelBundle;
+import dev.ddtstream.gpu.bundle.PixelNormalization;
+import dev.ddtstream.gpu.engine.EngineException;
+import dev.ddtstream.gpu.engine.InputError.Reason;
+import dev.ddtstream.gpu.engine.InvalidInputException;
+import dev.ddtstream.gpu.engine.ItemResult;
+import dev.ddtstream.gpu.engine.Tensors;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import javax.imageio.ImageIO;
+
+/**
+ * The MMDiT rectified-flow sampler: from x_1 (noise) it takes {@code steps} Euler steps at
+ * t_k = k/steps, k = steps..1, each predicting x0 with the denoiser graph (which reveals the
+ * first ceil(t*T - 1e-4) tokens itself), x = x0 + (t_{k-1}/t_k)(x - x0), ending at x = x0;
+ * then clamps to [-1, 1] and denormalises to an RGB PNG. All images of a call share each step.
+ *
+ * <p>Seeded noise is N(0,1) from {@link SplittableRandom#nextGaussian()}; it does not
+ * reproduce torch's generator, so golden tests pass the stored noise instead.
+ */
+public final class MmditSampler {
+
+    /** Receives x after each step (for tests and diagnostics): (n, 3, S, S) row-major. */
+    @FunctionalInterface
+    public interface StepObserver {
+        void afterStep(int stepIndex, float[] x);
+    }
+
+    private final OrtSession session;
+    private final OrtEnvironment env;
+    private final int side;
+    private final int tokens;
+    private final int codebook;
+    private final int steps;
+    private final PixelNormalization norm;
+
+    public MmditSampler(ModelBundle bundle) {
+        BundleManifest m = bundle.manifest();
+        this.session = bundle.session(BundleManifest.DENOISER);
+        this.env = bundle.sessionFactory().environment();
+        this.side = m.imageSize();
+        this.tokens = m.tokensPerImage();
+        this.codebook = m.vocabulary().codebookSize();
+        this.steps = m.samplerSteps();
+        this.norm = m.normalization();
+    }
+
+    public int imageSize() {
+        return side;
+    }
+
+    /** Renders a batch; a request with bad codes or noise fails alone. */
+    public List<ItemResult<SampledImage>> sample(List<SampleRequest> requests) {
+        return sample(requests, null);
+    }
+
+    public List<ItemResult<SampledImage>> sample(List<SampleRequest> requests, StepObserver observer) {
+        int plane = 3 * side * side;
+        List<ItemResult<SampledImage>> results = new ArrayList<>(requests.size());
+        List<int[]> codes = new ArrayList<>();
+        List<float[]> noise = new ArrayList<>();
+        for (SampleRequest r : requests) {
+            try {
+                int[] c = checkCodes(r.codes());
+                float[] z = initialNoise(r, plane);
+                codes.add(c);
+                noise.add(z);
+                results.add(null);
+            } catch (InvalidInputException e) {
+                results.add(ItemResult.failed(e.toError()));
+            }
+        }
+        if (codes.isEmpty()) {
+            return results;
+        }
+        int n = codes.size();
+        float[] x = new float[n * plane];
+        for (int b = 0; b < n; b++) {
+            System.arraycopy(noise.get(b), 0, x, b * plane, plane);
+        }
+        long[] ids = new long[n * tokens];
+        for (int b = 0; b < n; b++) {
+            for (int t = 0; t < tokens; t++) {
+                ids[b * tokens + t] = codes.get(b)[t];
+            }
+        }
+        float[] tk = new float[n];
+        for (int k = steps; k >= 1; k--) {
+            java.util.Arrays.fill(tk, (float) k / steps);
+            float[] x0 = denoise(x, tk, ids, n);
+            float ratio = (float) (((k - 1) / (double) steps) / (k / (double) steps));
+            for (int i = 0; i < x.length; i++) {
+                x[i] = x0[i] + ratio * (x[i] - x0[i]);
+            }
+            if (observer != null) {
+                observer.afterStep(steps - k, x.clone());
+            }
+        }
+        for (int i = 0, b = 0; i < results.size(); i++) {
+            if (results.get(i) == null) {
+                float[] px = new float[plane];
+                System.arraycopy(x, b++ * plane, px, 0, plane);
+                results.set(i, ItemResult.ok(render(px)));
+            }
+        }
+        return results;
+    }
+
+    /**
+     * One denoiser call: x0 predicted from {@code xt} (n,3,S,S), {@code t} (n) and codes
+     * {@code ids} (n,T) in tokenizer order.
+     */
+    public float[] denoise(float[] xt, float[] t, long[] ids, int n) {
+        try (OnnxTensor xT = Tensors.floats(env, xt, n, 3, side, side);
+             OnnxTensor tT = Tensors.floats(env, t, n);
+             OnnxTensor idT = Tensors.longs(env, ids, n, tokens);
+             OrtSession.Result r = session.run(Map.of("x_t", xT, "t", tT, "tokens", idT))) {
+            return Tensors.toFloats((OnnxTensor) r.get("x0").orElseThrow());
+        } catch (OrtException e) {
+            throw new EngineException("denoiser failed on a batch of " + n + ": " + e.getMessage(), e);
+        }
+    }
+
+    private int[] checkCodes(int[] c) throws InvalidInputException {
+        if (c == null || c.length != tokens) {
+            throw new InvalidInputException(Reason.WRONG_TOKEN_COUNT, "expected " + tokens + " codes, got "
+                    + (c == null ? "none" : Integer.toString(c.length)));
+        }
+        for (int i = 0; i < c.length; i++) {
+            if (c[i] < 0 || c[i] >= codebook) {
+                throw new InvalidInputException(Reason.TOKEN_OUT_OF_RANGE, "code " + i + " is " + c[i]
+                        + ", outside [0, " + codebook + ")");
+            }
+        }
+        return c;
+    }
+
+    private static float[] initialNoise(SampleRequest r, int plane) throws InvalidInputException {
+        if (r.noise() == null) {
+            SplittableRandom rng = new SplittableRandom(r.seed());
+            float[] z = new float[plane];
+            for (int i = 0; i < plane; i++) {
+                z[i] = (float) rng.nextGaussian();
+            }
+            return z;
+        }
+        if (r.noise().length != plane) {
+            throw new InvalidInputException(Reason.INVALID_PARAMETER, "noise has " + r.noise().length + " values, expected " + plane);
+        }
+        for (float v : r.noise()) {
+            if (!Float.isFinite(v)) {
+                throw new InvalidInputException(Reason.INVALID_PARAMETER, "noise contains a non-finite value");
+            }
+        }
+        return r.noise().clone();
+    }
+
+    private SampledImage render(float[] x) {
+        int p = side * side;
+        int[] rgb = new int[p];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = Math.max(-1f, Math.min(1f, x[i]));
+        }
+        for (int i = 0; i < p; i++) {
+            rgb[i] = norm.denormalize(x[i]) << 16 | norm.denormalize(x[p + i]) << 8 | norm.denormalize(x[2 * p + i]);
+        }
+        BufferedImage img = new BufferedImage(side, side, BufferedImage.TYPE_INT_RGB);
+        img.setRGB(0, 0, side, side, rgb, 0, side);
+        ByteArrayOutputStream png = new ByteArrayOutputStream();
+        try {
+            ImageIO.write(img, "png", png);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return new SampledImage(x, rgb, png.toByteArray());
+    }
+}

@@ -1,0 +1,1 @@
+"""DDT-LLaMA at tiny scale: synthetic world, DDT tokenizer, LLaMA prior, ONNX export."""

@@ -1,0 +1,567 @@
+"""ONNX export (opset 17, dynamic batch), manifest, golden files, checks and report grid.
+
+Works for any configuration (tiny or the paper's 256x256 / T=512 / 65,536 codes): no
+size is hard-coded; everything comes from the checkpoints' configs.
+"""
+import hashlib
+import json
+import math
+import os
+import time
+
+import numpy as np
+import onnx
+import torch
+
+from . import world
+from . import world
+from .data import (caption_prompt, edit_prompt, generate_prompt, to_tensor, to_uint8)
+from .generate import Decoder, left_pad
+from .llama import Llama, LlamaConfig
+from .text_tokenizer import SPECIALS, TextTokenizer
+from .tokenizer_model import (MASK_EPS, DDTTokenizer, DenoiserGraph, EncoderGraph, TokConfig)
+
+OPSET = 17
+CFG_GENERATE = 3.0
+CFG_EDIT = 1.5
+
+
+# ----------------------------------------------------------------------------- helpers
+def tensor_json(x, dtype=None):
+    a = x.detach().cpu().numpy() if torch.is_tensor(x) else np.asarray(x)
+    if dtype:
+        a = a.astype(dtype)
+    return {"dtype": str(a.dtype), "shape": list(a.shape), "data": a.reshape(-1).tolist()}
+
+
+def dump(path, obj):
+    with open(path, "w") as f:
+        json.dump(obj, f, separators=(",", ":"))
+
+
+def sha256(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        h.update(f.read())
+    return h.hexdigest()
+
+
+def io_spec(name, dtype, shape):
+    return {"name": name, "dtype": dtype, "shape": shape}
+
+
+class LlamaGraph(torch.nn.Module):
+    def __init__(self, m):
+        super().__init__()
+        self.m = m
+
+    def forward(self, input_ids, attention_mask, position_ids, past_key, past_value):
+        return self.m(input_ids, attention_mask, position_ids, past_key, past_value)
+
+
+# ----------------------------------------------------------------------------- graphs
+def graph_specs(tc: TokConfig, lc: LlamaConfig):
+    S, T = tc.image_size, tc.T
+    L, Hk, Dh, V = lc.n_layers, lc.n_kv_heads, lc.head_dim, lc.vocab_size
+    return {
+        "encoder": {
+            "file": "encoder.onnx",
+            "inputs": [io_spec("image", "float32", ["batch", 3, S, S])],
+            "outputs": [io_spec("tokens", "int64", ["batch", T])],
+        },
+        "denoiser": {
+            "file": "denoiser.onnx",
+            "inputs": [io_spec("x_t", "float32", ["batch", 3, S, S]), io_spec("t", "float32", ["batch"]),
+                       io_spec("tokens", "int64", ["batch", T])],
+            "outputs": [io_spec("x0", "float32", ["batch", 3, S, S])],
+        },
+        "llama": {
+            "file": "llama.onnx",
+            "inputs": [io_spec("input_ids", "int64", ["batch", "seq"]),
+                       io_spec("attention_mask", "int64", ["batch", "total"]),
+                       io_spec("position_ids", "int64", ["batch", "seq"]),
+                       io_spec("past_key", "float32", [L, "batch", Hk, "past", Dh]),
+                       io_spec("past_value", "float32", [L, "batch", Hk, "past", Dh])],
+            "outputs": [io_spec("logits", "float32", ["batch", "seq", V]),
+                        io_spec("present_key", "float32", [L, "batch", Hk, "total", Dh]),
+                        io_spec("present_value", "float32", [L, "batch", Hk, "total", Dh])],
+        },
+    }
+
+
+def dyn_axes(spec):
+    out = {}
+    for io in spec["inputs"] + spec["outputs"]:
+        d = {i: s for i, s in enumerate(io["shape"]) if isinstance(s, str)}
+        if d:
+            out[io["name"]] = d
+    return out
+
+
+def example_inputs(tc: TokConfig, lc: LlamaConfig, B=2, P=3, Sq=5, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    S, T = tc.image_size, tc.T
+    enc = (torch.rand(B, 3, S, S, generator=g) * 2 - 1,)
+    den = (torch.randn(B, 3, S, S, generator=g), torch.rand(B, generator=g),
+           torch.randint(0, tc.codebook_size, (B, T), generator=g))
+    L, Hk, Dh = lc.n_layers, lc.n_kv_heads, lc.head_dim
+    am = torch.ones(B, P + Sq, dtype=torch.long)
+    am[0, 0] = 0
+    llm = (torch.randint(0, lc.vocab_size, (B, Sq), generator=g), am,
+           torch.arange(P, P + Sq)[None].repeat(B, 1),
+           torch.randn(L, B, Hk, P, Dh, generator=g), torch.randn(L, B, Hk, P, Dh, generator=g))
+    return {"encoder": enc, "denoiser": den, "llama": llm}
+
+
+def graph_modules(tok, llama):
+    return {"encoder": EncoderGraph(tok).eval(), "denoiser": DenoiserGraph(tok).eval(),
+            "llama": LlamaGraph(llama).eval()}
+
+
+def export_graphs(tok, llama, out_dir):
+    tc, lc = tok.cfg, llama.cfg
+    specs = graph_specs(tc, lc)
+    mods = graph_modules(tok, llama)
+    ex = example_inputs(tc, lc)
+    for name, spec in specs.items():
+        path = os.path.join(out_dir, spec["file"])
+        with torch.no_grad():
+            torch.onnx.export(mods[name], ex[name], path, opset_version=OPSET,
+                              input_names=[i["name"] for i in spec["inputs"]],
+                              output_names=[o["name"] for o in spec["outputs"]],
+                              dynamic_axes=dyn_axes(spec), do_constant_folding=True)
+    return specs
+
+
+ONNX_DT = {1: "float32", 7: "int64", 6: "int32", 9: "bool", 11: "float64"}
+
+
+def check_onnx(path, spec):
+    """onnx.checker (full) + shape inference; graph I/O names, dtypes, dims match the spec."""
+    m = onnx.load(path)
+    onnx.checker.check_model(m, full_check=True)
+    inf = onnx.shape_inference.infer_shapes(m, strict_mode=True)
+    assert m.opset_import[0].version == OPSET, m.opset_import
+
+    def dims(vi):
+        return [d.dim_param if d.dim_param else d.dim_value for d in vi.type.tensor_type.shape.dim]
+
+    got_in = [(v.name, ONNX_DT[v.type.tensor_type.elem_type], dims(v)) for v in m.graph.input]
+    got_out = [(v.name, ONNX_DT[v.type.tensor_type.elem_type], dims(v)) for v in inf.graph.output]
+    exp_in = [(i["name"], i["dtype"], i["shape"]) for i in spec["inputs"]]
+    assert got_in == exp_in, f"{path}: inputs {got_in} != {exp_in}"
+    for (gn, gd, gs), e in zip(got_out, spec["outputs"]):
+        assert gn == e["name"] and gd == e["dtype"], (gn, gd, e)
+        for a, b in zip(gs, e["shape"]):
+            # the exporter may name output dims itself; fixed sizes must match
+            if isinstance(b, int) and isinstance(a, int) and a != 0:
+                assert a == b, f"{path}: output {gn} dims {gs} vs {e['shape']}"
+    return {"checker": "ok", "shape_inference": "ok", "nodes": len(m.graph.node),
+            "ops": sorted({n.op_type for n in m.graph.node})}
+
+
+def trace_check(tok, llama, seed=1):
+    """Eager torch vs torch.jit.trace (the mechanism the ONNX export uses), traced at one
+    shape and re-run at other batch sizes / past lengths. Returns max abs diffs."""
+    tc, lc = tok.cfg, llama.cfg
+    mods = graph_modules(tok, llama)
+    res = {}
+    with torch.no_grad():
+        for name in ("encoder", "denoiser", "llama"):
+            tr = torch.jit.trace(mods[name], example_inputs(tc, lc)[name], check_trace=False)
+            worst = 0.0
+            for B, P, Sq in ((1, 0, 7), (3, 4, 1), (2, 0, 1)):
+                ex = example_inputs(tc, lc, B=B, P=P, Sq=Sq, seed=seed + B)[name]
+                a, b = mods[name](*ex), tr(*ex)
+                a = a if isinstance(a, tuple) else (a,)
+                b = b if isinstance(b, tuple) else (b,)
+                for x, y in zip(a, b):
+                    assert x.shape == y.shape, (name, x.shape, y.shape)
+                    if x.dtype == torch.long:
+                        worst = max(worst, float((x != y).sum()))
+                    else:
+                        worst = max(worst, float((x - y).abs().max()))
+            res[name] = worst
+    return res
+
+
+# ----------------------------------------------------------------------------- manifest
+def vocab_layout(tt: TextTokenizer, K):
+    vo = len(tt)
+    return {
+        "vocab_size": vo + K,
+        "text_range": [0, vo],
+        "word_range": [len(SPECIALS), vo],
+        "visual_range": [vo, vo + K],
+        "visual_offset": vo,
+        "special_tokens": {s: tt.vocab[s] for s in SPECIALS},
+        "range_convention": "[start, end) half-open; visual token id = visual_offset + code",
+    }
+
+
+def templates(tt):
+    return {
+        "notation": "<x> = special token id; V_k = visual_offset + code of token k (k=1..T); "
+                    "'{caption}' = tokenizer.json ids of the text (no specials added); "
+                    "image span = <boi> V_T V_(T-1) .. V_1 <eoi> (coarse-first)",
+        "GENERATE": {"prompt": "<bos> <gen> {caption} <boi>",
+                     "unconditional_prompt": "<bos> <gen> <boi>",
+                     "generate": "exactly T visual tokens (V_T first), then append <eoi>"},
+        "EDIT": {"prompt": "<bos> <edit> <boi> V_T..V_1(source) <eoi> {instruction} <boi>",
+                 "unconditional_prompt": "<bos> <edit> <boi> V_T..V_1(source) <eoi> <boi>",
+                 "generate": "exactly T visual tokens of the target (V_T first), then append <eoi>"},
+        "CAPTION": {"prompt": "<bos> <cap> <boi> V_T..V_1 <eoi> {question} <sep>",
+                    "question": "optional, e.g. 'how many circles' or 'what color is the square'; "
+                                "empty = describe the image",
+                    "generate": "word tokens until <eos> (max 32); decode = words joined by one space"},
+        "token_order": "the encoder outputs and the denoiser input are in token order V_1..V_T "
+                       "(index 0 = V_1, finest detail; index T-1 = V_T, coarsest). The LLaMA "
+                       "sequences hold them reversed (coarse-first): reverse before/after.",
+    }
+
+
+def build_manifest(tok, llama, tt, specs, provenance, name):
+    tc, lc = tok.cfg, llama.cfg
+    return {
+        "format": "ddt-bundle/1",
+        "name": name,
+        "opset": OPSET,
+        "files": {**{k: {**v, "sha256": None} for k, v in specs.items()},
+                  "tokenizer": {"file": "tokenizer.json", "kind": "huggingface-tokenizers-json",
+                                "model": "WordLevel", "normalizer": "Lowercase",
+                                "pre_tokenizer": "Whitespace"}},
+        "symbolic_dims": {"batch": "any batch size >= 1", "seq": "new tokens this call (>= 1)",
+                          "past": "cached positions (0 for prefill)", "total": "past + seq"},
+        "image": {"size": tc.image_size, "channels": 3, "layout": "NCHW", "color": "RGB",
+                  "dtype": "float32", "normalization": "x = pixel/127.5 - 1 (pixels uint8 0..255)",
+                  "denormalization": "pixel = clamp(round((x + 1) * 127.5), 0, 255)",
+                  "patch": tc.patch},
+        "tokenizer_model": {
+            "T": tc.T, "codebook_size": tc.codebook_size, "code_dim": tc.code_dim,
+            "config": {k: getattr(tc, k) for k in tc.__dataclass_fields__},
+            "encoder": "image -> T token ids (int64, order V_1..V_T); nearest code by "
+                       "cosine similarity (argmax over codes; unit-norm codes) inside the graph",
+            "denoiser": "one rectified-flow step: predicts x0 from (x_t, t, tokens); token k "
+                        "(1-based) is visible iff k <= ceil(t*T - 1e-4), the others are "
+                        "ignored (masked to zero inside the graph); t has shape (batch,)",
+        },
+        "sampler": {
+            "steps": tc.T,
+            "noise": "x_1 ~ N(0,1), shape (batch,3,S,S) float32; forward process x_t = t*eps + (1-t)*x0",
+            "timesteps": "t_k = k/steps for k = steps, steps-1, ..., 1 (first call t = 1.0)",
+            "update": "x0_hat = denoiser(x, t_k, tokens); t_next = (k-1)/steps; "
+                      "x = x0_hat + (t_next / t_k) * (x - x0_hat)  (Euler step with v = (x - x0_hat)/t_k); "
+                      "after the last step (t_next = 0) x = x0_hat",
+            "output": "clamp(x, -1, 1), then denormalise",
+            "visible_tokens_rule": "ceil(t*T - 1e-4)  (computed in float32; at t_k = k/T exactly k tokens)",
+            "tokens_needed": "all T tokens before the first step (t=1 sees all of them)",
+        },
+        "llama": {
+            "config": {k: getattr(lc, k) for k in lc.__dataclass_fields__},
+            "head_dim": lc.head_dim,
+            "kv_cache": "past_key/past_value (layers, batch, kv_heads, past, head_dim); present_* = "
+                        "past concatenated with this call's keys/values along dim 3; prefill = past "
+                        "length 0 (a float32 tensor with a 0-sized dim 3)",
+            "attention_mask": "int64 (batch, past+seq): 1 real token, 0 padding; query at slot past+i "
+                              "attends slot j iff j <= past+i and attention_mask[b,j] = 1",
+            "position_ids": "int64 (batch, seq); left padding: position = max(cumsum(mask)-1, 0); "
+                            "decode: previous position + 1",
+            "rope": f"rotate-half (HF LLaMA), theta {lc.rope_theta}",
+            "padding": "left-pad prompts of different lengths (pad id = <pad>, mask 0)",
+        },
+        "vocabulary": vocab_layout(tt, tc.codebook_size),
+        "templates": templates(tt),
+        "decoding": {
+            "image_tokens": "restrict logits to the visual range; exactly T tokens",
+            "text_tokens": "restrict logits to the word range plus <eos>",
+            "cfg": {"generate_scale": CFG_GENERATE, "edit_scale": CFG_EDIT, "caption_scale": 1.0,
+                    "rule": "guided = uncond + scale * (cond - uncond) on logits; two rows per request "
+                            "(conditional, unconditional prompt) sharing each chosen token"},
+            "sampling_recommendation": {"temperature": 1.0, "top_k": 64,
+                                        "caption": "greedy (argmax)"},
+            "golden_runs": "greedy argmax (first maximal index) so that Java reproduces tokens exactly",
+        },
+        "rng_contract": "Python's torch RNG is not reproduced in Java. Golden files store every "
+                        "random input (sampler noise) explicitly and use greedy decoding; Java "
+                        "must feed the stored noise and compare tokens exactly and images within "
+                        "tolerance. For serving, any N(0,1) generator and any categorical sampler "
+                        "are valid.",
+        "provenance": provenance,
+    }
+
+
+# ----------------------------------------------------------------------------- goldens
+def sample_images(tok, ids, noise, steps=None, record=False):
+    """Reference sampler; optionally returns every intermediate x."""
+    steps = steps or tok.cfg.T
+    codes = tok.vq.lookup(ids)
+    x, xs = noise, []
+    with torch.no_grad():
+        for k in range(steps, 0, -1):
+            t = torch.full((ids.shape[0],), k / steps, dtype=torch.float32)
+            x0 = tok.decoder(x, t, codes)
+            x = x0 + ((k - 1) / steps) / (k / steps) * (x - x0)
+            if record:
+                xs.append(x.clone())
+    return x.clamp(-1, 1), xs
+
+
+def write_goldens(tok, llama, tt, out_dir, val_images, seed=1234):
+    gdir = os.path.join(out_dir, "golden")
+    os.makedirs(gdir, exist_ok=True)
+    tc, lc = tok.cfg, llama.cfg
+    vo = len(tt)
+    mods = graph_modules(tok, llama)
+    dec = Decoder(llama, tt, vo, tc.codebook_size)
+    g = torch.Generator().manual_seed(seed)
+    files = {}
+    with torch.no_grad():
+        # encoder
+        u8 = val_images[:2]
+        img = to_tensor(u8)
+        ids = mods["encoder"](img)
+        sims = torch.topk(tok.encoder(img) @ tok.vq.codebook.t(), 2, dim=-1).values
+        dump(os.path.join(gdir, "encoder.json"), {
+            "graph": "encoder", "inputs": {"image": tensor_json(img)},
+            "outputs": {"tokens": tensor_json(ids)},
+            "extra": {"image_uint8_nhwc_rgb": tensor_json(torch.from_numpy(np.ascontiguousarray(u8))),
+                      "normalization": "image = float32(pixel) / 127.5f - 1f, NHWC uint8 -> NCHW float32",
+                      "top2_cosine_margin": tensor_json(sims[..., 0] - sims[..., 1]),
+                      "note": "a token may legitimately differ only where its top-2 margin is ~1e-6"}})
+        files["encoder"] = "golden/encoder.json"
+        # denoiser (two rows with different t, so different masks)
+        xt = torch.randn(2, 3, tc.image_size, tc.image_size, generator=g)
+        t = torch.tensor([1.0, 0.3], dtype=torch.float32)
+        toks = ids.clone()
+        x0 = mods["denoiser"](xt, t, toks)
+        dump(os.path.join(gdir, "denoiser.json"), {
+            "graph": "denoiser", "inputs": {"x_t": tensor_json(xt), "t": tensor_json(t), "tokens": tensor_json(toks)},
+            "outputs": {"x0": tensor_json(x0)}})
+        files["denoiser"] = "golden/denoiser.json"
+        # llama: left-padded prefill of two prompts of different lengths, then one decode step
+        p1 = generate_prompt(tt, "two red circles")
+        p2 = generate_prompt(tt, "a blue square left of a green triangle")
+        ids_, am, pos = left_pad([p1, p2], tt.pad)
+        pk, pv = llama.empty_past(2)
+        lg, k1, v1 = llama(ids_, am, pos, pk, pv)
+        nxt = torch.tensor([[vo + 5], [vo + 7]])
+        am2 = torch.cat([am, torch.ones(2, 1, dtype=torch.long)], 1)
+        pos2 = pos[:, -1:] + 1
+        lg2, k2, v2 = llama(nxt, am2, pos2, k1, v1)
+        dump(os.path.join(gdir, "llama.json"), {
+            "graph": "llama",
+            "calls": [
+                {"name": "prefill", "inputs": {"input_ids": tensor_json(ids_), "attention_mask": tensor_json(am),
+                                               "position_ids": tensor_json(pos), "past_key": tensor_json(pk),
+                                               "past_value": tensor_json(pv)},
+                 "outputs": {"logits": tensor_json(lg), "present_key": tensor_json(k1),
+                             "present_value": tensor_json(v1)}},
+                {"name": "decode", "inputs": {"input_ids": tensor_json(nxt), "attention_mask": tensor_json(am2),
+                                              "position_ids": tensor_json(pos2),
+                                              "past_key": "present_key of prefill",
+                                              "past_value": "present_value of prefill"},
+                 "outputs": {"logits": tensor_json(lg2), "present_key_shape": list(k2.shape)}}]})
+        files["llama"] = "golden/llama.json"
+
+        # whole generation: prompt -> tokens -> image
+        def gen_record(kind, text, tokens, noise, prompt, uprompt, scale):
+            img, xs = sample_images(tok, torch.tensor([tokens]), noise, record=True)
+            return {"kind": kind, "text": text, "prompt_ids": prompt, "unconditional_prompt_ids": uprompt,
+                    "cfg_scale": scale, "decoding": "greedy",
+                    "llm_visual_ids_coarse_first": [vo + c for c in tokens[::-1]],
+                    "tokens": tokens, "noise": tensor_json(noise),
+                    "sampler_x_after_each_step": [tensor_json(x) for x in xs],
+                    "image": tensor_json(img), "image_uint8_nhwc_rgb": tensor_json(to_uint8(img))}
+
+        caption = "two red circles"
+        toks_g = dec.generate([caption], tc.T, cfg_scale=CFG_GENERATE)[0]
+        noise = torch.randn(1, 3, tc.image_size, tc.image_size, generator=g)
+        gen = gen_record("GENERATE", caption, toks_g, noise, generate_prompt(tt, caption),
+                         generate_prompt(tt, ""), CFG_GENERATE)
+        dump(os.path.join(gdir, "generate.json"), gen)
+        files["generate"] = "golden/generate.json"
+        # edit: source image -> encoder tokens -> edit tokens -> image
+        src_u8 = val_images[2:3]
+        src_ids = mods["encoder"](to_tensor(src_u8))[0].tolist()
+        instr = "add a yellow square"
+        toks_e = dec.edit([src_ids], [instr], tc.T, cfg_scale=CFG_EDIT)[0]
+        noise = torch.randn(1, 3, tc.image_size, tc.image_size, generator=g)
+        ed = gen_record("EDIT", instr, toks_e, noise, edit_prompt(tt, src_ids, instr, vo),
+                        edit_prompt(tt, src_ids, "", vo), CFG_EDIT)
+        ed["source_image_uint8_nhwc_rgb"] = tensor_json(torch.from_numpy(np.ascontiguousarray(src_u8)))
+        ed["source_tokens"] = src_ids
+        dump(os.path.join(gdir, "edit.json"), ed)
+        files["edit"] = "golden/edit.json"
+        # caption: image -> tokens -> text (describe and a question)
+        cap_u8 = val_images[3:4]
+        cap_ids = mods["encoder"](to_tensor(cap_u8))[0].tolist()
+        runs = []
+        for q in ("", "how many circles"):
+            trace = []
+            prompt = caption_prompt(tt, cap_ids, q, vo)
+            out = dec.run([prompt], None, 32, dec.text_allowed, stop_id=tt.eos, trace=trace)[0]
+            runs.append({"question": q, "prompt_ids": prompt, "output_ids": out,
+                         "text": tt.decode([t for t in out if t != tt.eos])})
+        dump(os.path.join(gdir, "caption.json"), {
+            "kind": "CAPTION", "decoding": "greedy", "image_uint8_nhwc_rgb":
+                tensor_json(torch.from_numpy(np.ascontiguousarray(cap_u8))), "tokens": cap_ids, "runs": runs})
+        files["caption"] = "golden/caption.json"
+    return files
+
+
+# ----------------------------------------------------------------------------- grid
+def save_grid(path, rows, labels, scale=4, label_w=230):
+    """rows: list of lists of uint8 (S,S,3) images; labels: one string per row."""
+    from PIL import Image, ImageDraw
+    S = rows[0][0].shape[0] * scale
+    ncol = max(len(r) for r in rows)
+    pad = 2
+    W = label_w + ncol * (S + pad)
+    H = len(rows) * (S + pad)
+    canvas = Image.new("RGB", (W, H), (255, 255, 255))
+    d = ImageDraw.Draw(canvas)
+    for i, (r, lab) in enumerate(zip(rows, labels)):
+        y = i * (S + pad)
+        d.text((4, y + S // 2 - 10), lab, fill=(0, 0, 0))
+        for j, im in enumerate(r):
+            canvas.paste(Image.fromarray(im).resize((S, S), Image.NEAREST), (label_w + j * (S + pad), y))
+    canvas.save(path)
+
+
+# ----------------------------------------------------------------------------- world / held-out set
+def world_spec(S):
+    return {
+        "generator": "models/ddt/world.py (deterministic by seed)",
+        "image_size": S, "background_rgb": list(world.BACKGROUND),
+        "colors_rgb": {k: list(v) for k, v in world.COLORS.items()},
+        "shapes": world.SHAPES,
+        "sizes_half_extent_fraction_of_side": world.SIZES,
+        "relations": world.RELATIONS,
+        "relation_rule": "a 'left of' b iff |dx| >= |dy| and dx < 0, 'right of' dx > 0; 'above' iff "
+                         "|dy| > |dx| and dy < 0, 'below' dy > 0 (dx, dy = centre of a - centre of b, "
+                         f"pixels, y down); generated scenes keep the relation axis gap >= {world.REL_MARGIN} * side",
+        "t2i_kinds": {"single_object": "a {size} {shape}", "colors": "a {color} {shape}",
+                      "two_object": "a {shape} and a {shape}", "counting": "{two|three|four} {color} {shape}s",
+                      "position": "a {color} {shape} {relation} a {color} {shape}",
+                      "color_attr": "a {color} {shape} and a {color} {shape}"},
+        "edit_kinds": {"recolor": "make the {color} {shape} {color}", "add": "add a {color} {shape}",
+                       "remove": "remove the {color} {shape}",
+                       "move": "move the {color} {shape} {left|right|up|down} (by 1/4 of the side)"},
+        "caption_kinds": {"describe": "question '' -> objects left to right, 'a {size} {color} {shape}' "
+                                      "joined by 'and' (two objects: joined by their relation)",
+                          "count": "'how many {shape}s' -> zero..four",
+                          "color": "'what color is the {shape}' -> {color}"},
+        "articles": "'a' becomes 'an' before a vowel ('an orange circle')",
+        "metadata": "objects: [{shape, color, size, rgb, cx, cy, box:[x0,y0,x1,y1]}] in output pixels; "
+                    "t2i checks: [{shape, color?, size?, count}] and [{relation, a, b}] (indices into the "
+                    "count clauses); an image passes when every clause holds (GenEval style)",
+    }
+
+
+def write_heldout(val, out_dir, seed=2):
+    """Held-out samples (metadata) + the source/target images edit and caption need."""
+    d = os.path.join(out_dir, "eval")
+    os.makedirs(d, exist_ok=True)
+    imgs, recs = [], []
+    for s, ix in zip(val["samples"], val["index"]):
+        r = dict(s)
+        if s["task"] != "t2i":
+            for k, v in ix.items():
+                r[{"img": "image_index", "tgt": "target_image_index"}[k]] = len(imgs)
+                imgs.append(val["images"][v].numpy())
+        recs.append(r)
+    raw = np.stack(imgs).astype(np.uint8)
+    raw.tofile(os.path.join(d, "heldout_images.u8"))
+    with open(os.path.join(d, "heldout.json"), "w") as f:
+        json.dump({"samples": recs}, f, separators=(",", ":"))
+    counts = {t: sum(1 for s in recs if s["task"] == t) for t in ("t2i", "edit", "caption")}
+    return {"samples": "eval/heldout.json", "images": "eval/heldout_images.u8",
+            "images_format": f"raw uint8, shape {list(raw.shape)} (N,H,W,RGB), C order; sample fields "
+                             "image_index / target_image_index point into it",
+            "generated_by": f"world.make_samples(image_size, seed={seed}, {counts['t2i']}, {counts['edit']}, "
+                            f"{counts['caption']}) (training used seed {seed - 1})",
+            "counts": counts}
+
+
+# ----------------------------------------------------------------------------- entry
+def load_run(run_dir):
+    ck = torch.load(os.path.join(run_dir, "tokenizer.pt"))
+    tok = DDTTokenizer(TokConfig(**ck["config"]))
+    tok.load_state_dict(ck["state"])
+    tok.eval()
+    cl = torch.load(os.path.join(run_dir, "llama.pt"))
+    llama = Llama(LlamaConfig(**cl["config"]))
+    llama.load_state_dict(cl["state"])
+    llama.eval()
+    return tok, llama, ck, cl
+
+
+def export_bundle(tok, llama, tt, out_dir, name, provenance, val_images=None, goldens=True):
+    os.makedirs(out_dir, exist_ok=True)
+    t0 = time.time()
+    specs = export_graphs(tok, llama, out_dir)
+    tt.save(os.path.join(out_dir, "tokenizer.json"))
+    checks = {"onnx": {}, "torch_eager_vs_jit_trace_max_abs_diff": trace_check(tok, llama)}
+    for k, s in specs.items():
+        checks["onnx"][k] = check_onnx(os.path.join(out_dir, s["file"]), s)
+    golden = {}
+    if goldens:
+        if val_images is None:
+            g = torch.Generator().manual_seed(0)
+            val_images = (torch.rand(4, tok.cfg.image_size, tok.cfg.image_size, 3, generator=g) * 255).byte().numpy()
+        golden = write_goldens(tok, llama, tt, out_dir, val_images)
+    man = build_manifest(tok, llama, tt, specs, provenance, name)
+    for k, s in specs.items():
+        man["files"][k]["sha256"] = sha256(os.path.join(out_dir, s["file"]))
+        man["files"][k]["bytes"] = os.path.getsize(os.path.join(out_dir, s["file"]))
+    man["files"]["tokenizer"]["sha256"] = sha256(os.path.join(out_dir, "tokenizer.json"))
+    man["golden"] = {
+        "files": golden,
+        "format": "JSON; each tensor is {dtype, shape, data} with data flattened row-major (C order)",
+        "tolerances": {"encoder_tokens": "exact", "denoiser_x0": 1e-4, "llama_logits": 1e-4,
+                       "generated_tokens": "exact (greedy)", "sampled_image": 1e-3},
+    }
+    man["export_checks"] = checks
+    man["export_seconds"] = round(time.time() - t0, 1)
+    with open(os.path.join(out_dir, "manifest.json"), "w") as f:
+        json.dump(man, f, indent=1)
+    return man
+
+
+def export_run(run_dir, bundle_dir, provenance_extra=None, report=True):
+    from . import report as rep
+    tok, llama, ck, cl = load_run(run_dir)
+    tt = TextTokenizer()
+    val = torch.load(os.path.join(run_dir, "data_val.pt"))
+    val_images = val["images"].numpy()
+    prov = {
+        "command": (provenance_extra or {}).get("command") or "python3 models/train.py",
+        "reexport_command": "python3 models/export.py --run-dir " + os.path.relpath(run_dir),
+        "seed": (provenance_extra or {}).get("args", {}).get("seed", 0),
+        "tokenizer": ck.get("metrics", {"steps": ck.get("step")}),
+        "llama": cl.get("metrics", {"steps": cl.get("step")}),
+        "torch": torch.__version__, "onnx": onnx.__version__,
+        "exported_at_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+    rh = os.path.join(run_dir, "run_history.json")
+    if os.path.exists(rh):
+        with open(rh) as f:
+            prov["run_history"] = json.load(f)
+    tm = os.path.join(run_dir, "tokenizer_metrics.json")
+    if os.path.exists(tm):
+        with open(tm) as f:
+            prov["tokenizer"] = json.load(f)
+    if provenance_extra and "args" in provenance_extra:
+        prov["args"] = {k: v for k, v in provenance_extra["args"].items() if k not in ("command",)}
+    name = os.path.basename(os.path.normpath(bundle_dir))
+    man = export_bundle(tok, llama, tt, bundle_dir, name, prov, val_images=val_images)
+    man["world"] = world_spec(tok.cfg.image_size)
+    man["heldout"] = write_heldout(val, bundle_dir, seed=int(prov.get("seed", 0)) + 2)
+    with open(os.path.join(bundle_dir, "manifest.json"), "w") as f:
+        json.dump(man, f, indent=1)
+    if report:
+        r = rep.make_report(tok, llama, tt, val, run_dir, bundle_dir)
+        man["provenance"]["evaluation"] = r
+        with open(os.path.join(bundle_dir, "manifest.json"), "w") as f:
+            json.dump(man, f, indent=1)
+    return man

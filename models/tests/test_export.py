@@ -1,0 +1,101 @@
+"""Export path: random models (tiny and paper-scale shapes) -> ONNX -> NumPy interpreter
+(an independent executor, no torch) compared with torch eager within 1e-4."""
+import json
+import os
+import tempfile
+import time
+import unittest
+
+from _util import *  # noqa: F401,F403
+from ddt import export_lib
+from ddt.llama import Llama, LlamaConfig
+from ddt.onnx_ref import Model
+from ddt.text_tokenizer import TextTokenizer
+from ddt.tokenizer_model import DDTTokenizer, TokConfig
+
+
+def build(tc, dim, layers, heads, kv, hidden, seed=0):
+    torch.manual_seed(seed)
+    tt = TextTokenizer()
+    tok = randomize_(DDTTokenizer(tc)).eval()
+    llama = Llama(LlamaConfig(vocab_size=len(tt) + tc.codebook_size, dim=dim, n_layers=layers,
+                              n_heads=heads, n_kv_heads=kv, hidden=hidden)).eval()
+    return tt, tok, llama
+
+
+def compare_all(tc, lc, tok, llama, d, batches=((1, 0, 6), (3, 4, 2))):
+    mods = export_lib.graph_modules(tok, llama)
+    worst = {}
+    for name, spec in export_lib.graph_specs(tc, lc).items():
+        m = Model(os.path.join(d, spec["file"]))
+        for B, P, S in batches:
+            ex = export_lib.example_inputs(tc, lc, B=B, P=P, Sq=S, seed=B + P)[name]
+            with torch.no_grad():
+                ref = mods[name](*ex)
+            ref = ref if isinstance(ref, tuple) else (ref,)
+            got = m.run({i["name"]: x.numpy() for i, x in zip(spec["inputs"], ex)})
+            for r, g in zip(ref, got):
+                assert tuple(r.shape) == g.shape, (name, r.shape, g.shape)
+                if r.dtype == torch.long:
+                    diff = float((r.numpy() != g).sum())
+                else:
+                    diff = float(np.abs(r.numpy() - g).max())
+                worst[name] = max(worst.get(name, 0.0), diff)
+    return worst
+
+
+class TinyExportTest(unittest.TestCase):
+    def test_export_matches_torch(self):
+        tc = TokConfig(image_size=32, patch=8, T=16, codebook_size=128, enc_width=64, dec_width=64,
+                       enc_layers=1, dec_layers=2, enc_heads=4, dec_heads=4, mlp_ratio=2)
+        tt, tok, llama = build(tc, 64, 2, 4, 2, 128)
+        with tempfile.TemporaryDirectory() as d:
+            man = export_lib.export_bundle(tok, llama, tt, d, "t", {"test": True}, goldens=True)
+            worst = compare_all(tc, llama.cfg, tok, llama, d)
+            self.assertEqual(worst["encoder"], 0.0)
+            self.assertLess(worst["denoiser"], 1e-4)
+            self.assertLess(worst["llama"], 1e-4)
+            for v in man["export_checks"]["torch_eager_vs_jit_trace_max_abs_diff"].values():
+                self.assertLess(v, 1e-5)
+            with open(os.path.join(d, "manifest.json")) as f:
+                m2 = json.load(f)
+            self.assertEqual(m2["files"]["llama"]["inputs"][3]["shape"], [2, "batch", 2, "past", 16])
+            self.assertTrue(os.path.exists(os.path.join(d, "golden", "generate.json")))
+
+    def test_interpreter_can_fail(self):
+        """The comparison is not vacuous: a perturbed weight is detected."""
+        tc = TokConfig(image_size=16, patch=4, T=8, codebook_size=32, enc_width=32, dec_width=32,
+                       enc_layers=1, dec_layers=1, enc_heads=2, dec_heads=2, mlp_ratio=2)
+        tt, tok, llama = build(tc, 32, 1, 2, 1, 64)
+        with tempfile.TemporaryDirectory() as d:
+            export_lib.export_graphs(tok, llama, d)
+            with torch.no_grad():
+                llama.lm_head.weight.add_(0.01)
+                tok.decoder.final.bias.add_(0.01)
+            worst = compare_all(tc, llama.cfg, tok, llama, d, batches=((1, 0, 3),))
+            self.assertGreater(worst["llama"], 1e-4)
+            self.assertGreater(worst["denoiser"], 1e-4)
+
+
+class PaperScaleExportTest(unittest.TestCase):
+    def test_paper_scale_shapes_export(self):
+        """256x256, patch 16, T=512, 65,536 codes x 16; few, wide layers; temp dir only."""
+        tc = TokConfig(image_size=256, patch=16, T=512, codebook_size=65536, code_dim=16, enc_width=256,
+                       dec_width=256, enc_layers=1, dec_layers=1, enc_heads=4, dec_heads=4, mlp_ratio=2)
+        tt, tok, llama = build(tc, 64, 1, 4, 2, 128)
+        t0 = time.time()
+        with tempfile.TemporaryDirectory() as d:
+            man = export_lib.export_bundle(tok, llama, tt, d, "paper-shape", {"test": True}, goldens=False)
+            self.assertEqual(man["tokenizer_model"]["T"], 512)
+            self.assertEqual(man["vocabulary"]["visual_range"], [len(tt), len(tt) + 65536])
+            self.assertEqual(man["files"]["encoder"]["outputs"][0]["shape"], ["batch", 512])
+            self.assertEqual(man["sampler"]["steps"], 512)
+            worst = compare_all(tc, llama.cfg, tok, llama, d, batches=((1, 0, 3), (2, 2, 1)))
+            self.assertEqual(worst["encoder"], 0.0)
+            self.assertLess(worst["denoiser"], 1e-4)
+            self.assertLess(worst["llama"], 1e-4)
+        self.assertLess(time.time() - t0, 90)
+
+
+if __name__ == "__main__":
+    unittest.main()

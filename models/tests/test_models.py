@@ -1,0 +1,84 @@
+import math
+import unittest
+
+from _util import *  # noqa: F401,F403
+from ddt.llama import Llama, LlamaConfig
+from ddt.tokenizer_model import DDTTokenizer, DenoiserGraph, TokConfig, token_mask, visible_count
+
+SMALL = TokConfig(image_size=16, patch=4, T=8, codebook_size=64, enc_width=32, dec_width=32,
+                  enc_layers=1, dec_layers=2, enc_heads=2, dec_heads=2, mlp_ratio=2)
+
+
+class TokenMaskTest(unittest.TestCase):
+    def test_visible_count_rule(self):
+        T = 16
+        for k in range(1, T + 1):  # exact grid points t = k/T show exactly k tokens
+            self.assertEqual(int(visible_count(torch.tensor([k / T]), T)), k)
+        self.assertEqual(int(visible_count(torch.tensor([0.5 + 0.01]), T)), 9)
+        m = token_mask(torch.tensor([1.0, 0.25]), T)
+        self.assertEqual(m.sum(1).tolist(), [16.0, 4.0])
+        self.assertEqual(m[1, :4].tolist(), [1.0] * 4)
+
+    def test_denoiser_ignores_hidden_tokens(self):
+        torch.manual_seed(0)
+        tok = randomize_(DDTTokenizer(SMALL)).eval()
+        den = DenoiserGraph(tok)
+        T = SMALL.T
+        x = torch.randn(1, 3, 16, 16)
+        ids = torch.randint(0, 64, (1, T))
+        for t in (0.3, 0.5, 0.9):
+            n = math.ceil(t * T - 1e-4)
+            base = den(x, torch.tensor([t]), ids)
+            hidden = ids.clone()
+            hidden[0, n:] = (hidden[0, n:] + 1) % 64
+            self.assertLess(float((den(x, torch.tensor([t]), hidden) - base).abs().max()), 1e-6)
+            inside = ids.clone()
+            inside[0, n - 1] = (inside[0, n - 1] + 1) % 64
+            self.assertGreater(float((den(x, torch.tensor([t]), inside) - base).abs().max()), 1e-4)
+
+    def test_vq_reseeds_dead_codes_and_sampler_runs(self):
+        torch.manual_seed(0)
+        tok = DDTTokenizer(SMALL)
+        tok.train()
+        x = torch.rand(8, 3, 16, 16) * 2 - 1
+        for _ in range(SMALL.dead_after + 1):
+            loss, rec, commit, ids = tok.loss(x)
+        self.assertTrue(torch.allclose(tok.vq.codebook.norm(dim=1), torch.ones(64), atol=1e-5))
+        self.assertTrue(((tok.vq.step - tok.vq.last_used) < SMALL.dead_after).all())
+        tok.eval()
+        out = tok.sample(tok.encode_ids(x[:2]), torch.randn(2, 3, 16, 16))
+        self.assertEqual(out.shape, (2, 3, 16, 16))
+        self.assertLessEqual(float(out.abs().max()), 1.0)
+
+
+class LlamaTest(unittest.TestCase):
+    def test_kv_cache_and_padding(self):
+        torch.manual_seed(0)
+        cfg = LlamaConfig(vocab_size=50, dim=32, n_layers=2, n_heads=4, n_kv_heads=2, hidden=64)
+        m = Llama(cfg).eval()
+        ids = torch.randint(0, 50, (1, 9))
+        am = torch.ones(1, 9, dtype=torch.long)
+        pos = torch.arange(9)[None]
+        pk, pv = m.empty_past(1)
+        full, _, _ = m(ids, am, pos, pk, pv)
+        a, k, v = m(ids[:, :5], am[:, :5], pos[:, :5], pk, pv)
+        b, k2, v2 = m(ids[:, 5:], am, pos[:, 5:], k, v)
+        self.assertLess(float((full[:, 5:] - b).abs().max()), 1e-5)
+        self.assertEqual(tuple(k2.shape), (2, 1, 2, 9, 8))
+        # the same prompt left-padded by 3 in a batch gives the same logits
+        pad = torch.cat([torch.zeros(1, 3, dtype=torch.long), ids], 1)
+        pam = torch.cat([torch.zeros(1, 3, dtype=torch.long), am], 1)
+        ppos = (pam.cumsum(1) - 1).clamp(min=0)
+        pk, pv = m.empty_past(1)
+        lp, _, _ = m(pad, pam, ppos, pk, pv)
+        self.assertLess(float((lp[:, 3:] - full).abs().max()), 1e-5)
+        # changing a later token does not change earlier logits (causality)
+        ids2 = ids.clone()
+        ids2[0, 6] = (ids2[0, 6] + 1) % 50
+        f2, _, _ = m(ids2, am, pos, *m.empty_past(1))
+        self.assertLess(float((f2[:, :6] - full[:, :6]).abs().max()), 1e-6)
+        self.assertGreater(float((f2[:, 6:] - full[:, 6:]).abs().max()), 1e-4)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,82 @@
+import random
+import unittest
+
+from _util import *  # noqa: F401,F403
+from ddt import world
+from ddt.text_tokenizer import TextTokenizer
+
+
+class WorldTest(unittest.TestCase):
+    def test_deterministic_by_seed(self):
+        a = world.make_samples(32, 3, 12, 8, 6)
+        b = world.make_samples(32, 3, 12, 8, 6)
+        c = world.make_samples(32, 4, 12, 8, 6)
+        self.assertEqual(a, b)
+        self.assertNotEqual(a, c)
+        w = world.World(32)
+        self.assertTrue((w.render(a[0]["objects"]) == w.render(b[0]["objects"])).all())
+
+    def test_all_task_kinds_and_vocab(self):
+        s = world.make_samples(32, 0, 60, 40, 30)
+        kinds = {(x["task"], x["kind"]) for x in s}
+        for k in world.T2I_KINDS:
+            self.assertIn(("t2i", k), kinds)
+        for k in world.EDIT_KINDS:
+            self.assertIn(("edit", k), kinds)
+        for k in world.CAPTION_KINDS:
+            self.assertIn(("caption", k), kinds)
+        tt = TextTokenizer()
+        for x in s:
+            for text in world.texts_of(x):
+                self.assertEqual(text, text.lower())
+                self.assertTrue(all(ch.isalpha() or ch == " " for ch in text), text)
+                self.assertNotIn(tt.unk, tt.encode(text), text)
+
+    def test_geometry_and_relations(self):
+        w = world.World(32)
+        rng = random.Random(1)
+        for _ in range(200):
+            s = w.t2i_sample(rng)
+            objs = s["objects"]
+            for i, o in enumerate(objs):
+                x0, y0, x1, y1 = o["box"]
+                self.assertTrue(0 <= x0 < x1 <= 32 and 0 <= y0 < y1 <= 32)
+                for p in objs[i + 1:]:  # no overlap
+                    a0, b0, a1, b1 = p["box"]
+                    self.assertTrue(x1 <= a0 or a1 <= x0 or y1 <= b0 or b1 <= y0)
+            if s["kind"] == "position":
+                rel = [c for c in s["checks"] if "relation" in c][0]["relation"]
+                self.assertEqual(world.relation(objs[0], objs[1], 32), rel)
+                self.assertIn(rel, s["caption"])
+            if s["kind"] == "counting":
+                self.assertEqual(len(objs), world.NUM_WORDS.index(s["caption"].split()[0]))
+
+    def test_edits_are_exact(self):
+        w = world.World(32)
+        rng = random.Random(2)
+        for kind in world.EDIT_KINDS:
+            for _ in range(20):
+                s = w.edit_sample(rng, kind)
+                src, tgt = s["objects"], s["target_objects"]
+                words = s["instruction"].split()
+                if kind == "add":
+                    self.assertEqual(len(tgt), len(src) + 1)
+                    self.assertEqual((tgt[-1]["color"], tgt[-1]["shape"]), (words[-2], words[-1]))
+                elif kind == "remove":
+                    self.assertEqual(len(tgt), len(src) - 1)
+                    o = src[s["edited_index"]]
+                    self.assertNotIn((o["color"], o["shape"]), [(p["color"], p["shape"]) for p in tgt])
+                elif kind == "recolor":
+                    i = s["edited_index"]
+                    self.assertEqual(tgt[i]["color"], words[-1])
+                    self.assertEqual(tgt[i]["box"], src[i]["box"])
+                else:
+                    i = s["edited_index"]
+                    dx, dy = world.MOVES[words[-1]]
+                    self.assertAlmostEqual(tgt[i]["cx"] - src[i]["cx"], dx * 8, places=2)
+                    self.assertAlmostEqual(tgt[i]["cy"] - src[i]["cy"], dy * 8, places=2)
+                self.assertFalse((w.render(src) == w.render(tgt)).all())
+
+
+if __name__ == "__main__":
+    unittest.main()
