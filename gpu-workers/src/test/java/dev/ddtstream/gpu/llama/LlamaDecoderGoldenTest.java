@@ -32,11 +32,7 @@ class LlamaDecoderGoldenTest {
             assertEquals(DecodeResult.Finish.IMAGE_COMPLETE, r.finish());
             int[] codes = VisualTokens.toCodes(b.manifest().vocabulary(), r.tokens());
             assertArrayEquals(Golden.ints(g.get("tokens")), codes);
-            SampledImage img = new MmditSampler(b).sample(List.of(SampleRequest.withNoise(codes, Golden.floats(g.get("noise")))))
-                    .get(0).value();
-            double d = Golden.maxAbsDiff(Golden.floats(g.get("image")), img.pixels());
-            TestBundles.report(b, "generate end-to-end image", d);
-            assertEquals(0.0, d, 1e-3);
+            assertRendersGoldenImage(b, g, codes, "generate end-to-end image");
         }
     }
 
@@ -54,12 +50,8 @@ class LlamaDecoderGoldenTest {
             assertArrayEquals(span, java.util.Arrays.copyOfRange(prompt, 3, 3 + span.length));
             DecodeResult r = new LlamaDecoder(b).decode(List.of(imageRequest(g))).get(0).value();
             assertArrayEquals(Golden.ints(g.get("llm_visual_ids_coarse_first")), r.tokens(), "EDIT tokens");
-            int[] codes = VisualTokens.toCodes(b.manifest().vocabulary(), r.tokens());
-            SampledImage img = new MmditSampler(b).sample(List.of(SampleRequest.withNoise(codes, Golden.floats(g.get("noise")))))
-                    .get(0).value();
-            double d = Golden.maxAbsDiff(Golden.floats(g.get("image")), img.pixels());
-            TestBundles.report(b, "edit end-to-end image", d);
-            assertEquals(0.0, d, 1e-3);
+            assertRendersGoldenImage(b, g, VisualTokens.toCodes(b.manifest().vocabulary(), r.tokens()),
+                    "edit end-to-end image");
         }
     }
 
@@ -99,5 +91,14 @@ class LlamaDecoderGoldenTest {
             assertArrayEquals(Golden.ints(ed.get("llm_visual_ids_coarse_first")), r.get(2).value().tokens());
             assertArrayEquals(Golden.ints(cap.get("runs").get(0).get("output_ids")), r.get(3).value().tokens());
         }
+    }
+
+    /** Renders {@code codes} from the golden run's stored noise and compares with its image. */
+    private static void assertRendersGoldenImage(ModelBundle b, JsonNode g, int[] codes, String what) {
+        SampledImage img = new MmditSampler(b).sample(List.of(SampleRequest.withNoise(codes, Golden.floats(g.get("noise")))))
+                .get(0).value();
+        double d = Golden.maxAbsDiff(Golden.floats(g.get("image")), img.pixels());
+        TestBundles.report(b, what, d);
+        assertEquals(0.0, d, 1e-3);
     }
 }
