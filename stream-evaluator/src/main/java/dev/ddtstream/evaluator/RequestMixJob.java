@@ -30,7 +30,7 @@ public final class RequestMixJob {
      * @param registryUrl      the schema registry's Confluent-compatible base URL
      * @return request kind (or {@code UNREADABLE}) to count
      */
-    public static Map<String, Long> run(StreamExecutionEnvironment env, String topic, Map<String, String> kafkaProperties,
+    public static Map<String, Long> run(StreamExecutionEnvironment env, String topic, Map<String, ?> kafkaProperties,
                                         String registryUrl) throws Exception {
         KafkaSourceBuilder<String> source = KafkaSource.<String>builder()
                 .setTopics(topic)
@@ -38,7 +38,7 @@ public final class RequestMixJob {
                 .setStartingOffsets(OffsetsInitializer.earliest())
                 .setBounded(OffsetsInitializer.latest())
                 .setDeserializer(new RequestKindDeserializer(registryUrl));
-        kafkaProperties.forEach(source::setProperty);
+        kafkaProperties.forEach((key, value) -> source.setProperty(key, String.valueOf(value)));
 
         env.setRuntimeMode(RuntimeExecutionMode.BATCH);
         Map<String, Long> counts = new TreeMap<>();

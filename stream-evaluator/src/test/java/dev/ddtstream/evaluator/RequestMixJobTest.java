@@ -9,7 +9,6 @@ import dev.ddtstream.schemas.registry.SchemaRegistryClient;
 import dev.ddtstream.schemas.wire.ConfluentAvroSerializer;
 import dev.ddtstream.testenv.TestEnvironment;
 import dev.ddtstream.testenv.TestEnvironmentExtension;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -42,10 +41,8 @@ class RequestMixJobTest {
             producer.send(new ProducerRecord<>(topic, "garbage", new byte[] {7, 7, 7})).get();
         }
 
-        Map<String, String> kafka = new HashMap<>();
-        env.clientProperties().forEach((k, v) -> kafka.put(k, String.valueOf(v)));
         try (LocalFlinkCluster flink = LocalFlinkCluster.start(2)) {
-            Map<String, Long> counts = RequestMixJob.run(flink.environment(), topic, kafka, env.schemaRegistryUrl());
+            Map<String, Long> counts = RequestMixJob.run(flink.environment(), topic, env.clientProperties(), env.schemaRegistryUrl());
             assertEquals(Map.of("GENERATE", 3L, "EDIT", 2L, "CAPTION", 1L, RequestKindDeserializer.UNREADABLE, 1L), counts);
         }
     }

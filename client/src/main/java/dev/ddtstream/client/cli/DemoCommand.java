@@ -9,6 +9,7 @@ import dev.ddtstream.schemas.Topics;
 import dev.ddtstream.schemas.registry.SchemaRegistryClient;
 import dev.ddtstream.schemas.wire.ConfluentAvroSerializer;
 import java.io.PrintStream;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -51,18 +52,18 @@ final class DemoCommand implements Callable<Integer> {
             out.printf("Contracts %d topics created, %d value schemas registered%n", Topics.ALL.size(), ids.size());
 
             List<GenerationRequest> suite = RequestSuite.mixed(requests, seed);
+            Map<String, Object> producerProps = new HashMap<>(kafka);
+            producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
             try (KafkaProducer<String, GenerationRequest> producer = new KafkaProducer<>(
-                    Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers(),
-                            ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true),
-                    new StringSerializer(), new ConfluentAvroSerializer<>(registry))) {
+                    producerProps, new StringSerializer(), new ConfluentAvroSerializer<>(registry))) {
                 for (GenerationRequest request : suite) {
                     producer.send(new ProducerRecord<>(Topics.REQUESTS.name(), request.getRequestId(), request));
                 }
                 producer.flush();
             }
 
-            Map<String, Long> mix = RequestMixJob.run(stack.flink().environment(), Topics.REQUESTS.name(),
-                    Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()), stack.schemaRegistryUrl());
+            Map<String, Long> mix = RequestMixJob.run(stack.flink().environment(), Topics.REQUESTS.name(), kafka,
+                    stack.schemaRegistryUrl());
             out.printf("%nRequests on %s, counted by a Flink job:%n", Topics.REQUESTS.name());
             out.printf("  %-10s %6s%n", "kind", "count");
             for (RequestKind kind : RequestKind.values()) {

@@ -3,7 +3,6 @@ package dev.ddtstream.infra;
 import dev.ddtstream.infra.flink.LocalFlinkCluster;
 import dev.ddtstream.infra.kafka.EmbeddedKafkaBroker;
 import dev.ddtstream.infra.registry.SchemaRegistryProcess;
-import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -73,19 +72,11 @@ public final class EmbeddedStack implements AutoCloseable {
         return flink;
     }
 
-    /** Start-up wall times of the broker, the registry and Flink (zero when not started), for reports. */
+    /** Start-up wall times of the broker, the registry and Flink, for reports. */
     public String startupSummary() {
         return String.format("broker %d ms, registry %d ms, flink %s", broker.startupTime().toMillis(),
                 registry.startupTime().toMillis(),
                 flink == null ? "not started" : flink.startupTime().toMillis() + " ms");
-    }
-
-    public Duration brokerStartupTime() {
-        return broker.startupTime();
-    }
-
-    public Duration registryStartupTime() {
-        return registry.startupTime();
     }
 
     @Override

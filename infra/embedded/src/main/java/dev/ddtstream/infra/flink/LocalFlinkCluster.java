@@ -93,11 +93,6 @@ public final class LocalFlinkCluster implements AutoCloseable {
                 restAddress.getHost(), restAddress.getPort(), loopbackConfiguration());
     }
 
-    /** The running cluster, for job control that a REST client would do (cancel, checkpoint). */
-    public MiniCluster miniCluster() {
-        return cluster;
-    }
-
     @Override
     public void close() throws Exception {
         long began = System.nanoTime();
