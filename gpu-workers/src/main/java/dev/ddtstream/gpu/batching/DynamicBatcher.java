@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 
 /**
  * Forms batches from jobs as they arrive, by a {@link BatchPolicy}: a batch is ready when it is
@@ -75,6 +76,17 @@ public final class DynamicBatcher<T> {
             batch.add(queue.removeFirst().job());
         }
         return batch;
+    }
+
+    /**
+     * Drops the waiting jobs that match, keeping the others in order; returns how many went.
+     * The worker loop calls it when partitions are taken away or a transaction is aborted: the
+     * dropped jobs were never committed, so Kafka delivers them again.
+     */
+    public int discardIf(Predicate<T> drop) {
+        int before = queue.size();
+        queue.removeIf(a -> drop.test(a.job()));
+        return before - queue.size();
     }
 
     /** How long the oldest waiting job has waited, in nanoseconds; for the stage event's queue wait. */

@@ -44,6 +44,9 @@ import java.util.Objects;
  */
 public final class SchemaRegistryClient {
 
+    /** Tries of an idempotent call (register, lookup) that the registry answered with a server error. */
+    private static final int IDEMPOTENT_ATTEMPTS = 3;
+
     /** Default bound of each cache (ids, and subject/schema pairs). */
     public static final int DEFAULT_CACHE_CAPACITY = 1000;
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
@@ -212,6 +215,15 @@ public final class SchemaRegistryClient {
         return "SchemaRegistryClient" + http.baseUrls();
     }
 
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new org.apache.kafka.common.errors.InterruptException("interrupted between registry retries", e);
+        }
+    }
+
     private int idFor(String subject, Schema schema, boolean registerIfMissing) {
         requireSubject(subject);
         Objects.requireNonNull(schema, "schema");
@@ -221,11 +233,24 @@ public final class SchemaRegistryClient {
             return cached;
         }
         String subjectPath = "/subjects/" + RegistryHttp.segment(subject);
-        JsonNode answer = registerIfMissing
-                ? http.post(subjectPath + "/versions", schemaRequest(schema),
-                        "register schema " + schema.getFullName() + " under subject '" + subject + "'")
-                : http.post(subjectPath, schemaRequest(schema),
-                        "look up schema " + schema.getFullName() + " under subject '" + subject + "'");
+        JsonNode answer = null;
+        for (int attempt = 1; answer == null; attempt++) {
+            try {
+                answer = registerIfMissing
+                        ? http.post(subjectPath + "/versions", schemaRequest(schema),
+                                "register schema " + schema.getFullName() + " under subject '" + subject + "'")
+                        : http.post(subjectPath, schemaRequest(schema),
+                                "look up schema " + schema.getFullName() + " under subject '" + subject + "'");
+            } catch (SchemaRegistryException e) {
+                // Both calls are idempotent, so a server error is worth another try: registries
+                // backed by a database (Apicurio's in-memory H2, for one) can lose a race between
+                // two first registrations of the same content and answer 500.
+                if (!e.isRetriable() || e.httpStatus() == SchemaRegistryException.NO_RESPONSE || attempt == IDEMPOTENT_ATTEMPTS) {
+                    throw e;
+                }
+                pause(50L << attempt);
+            }
+        }
         int id = requiredInt(answer, "id", "the answer about subject '" + subject + "'");
         idsBySubjectSchema.put(key, id);
         // The id now names this schema for good; a consumer in this JVM need not fetch it back.

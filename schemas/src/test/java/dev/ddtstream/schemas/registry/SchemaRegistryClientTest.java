@@ -168,6 +168,27 @@ class SchemaRegistryClientTest {
     }
 
     @Test
+    void registrationIsRetriedAfterAServerErrorAgainstFakeRegistry() {
+        registry.answerNext(500, "{\"error_code\":50001,\"message\":\"Unique index or primary key violation\"}");
+
+        int id = client.register("orders-value", ORDER_V1);
+
+        assertEquals(id, SchemaRegistryClient.create(registry.url()).lookup("orders-value", ORDER_V1));
+    }
+
+    @Test
+    void registrationGivesUpAfterThreeServerErrorsAgainstFakeRegistry() {
+        for (int i = 0; i < 3; i++) {
+            registry.answerNext(500, "{\"error_code\":50001,\"message\":\"Error in the backend data store\"}");
+        }
+
+        SchemaRegistryException e = assertThrows(SchemaRegistryException.class, () -> client.register("orders-value", ORDER_V1));
+        assertEquals(500, e.httpStatus());
+        assertThrows(SubjectNotFoundException.class,
+                () -> SchemaRegistryClient.create(registry.url()).lookup("orders-value", ORDER_V1));
+    }
+
+    @Test
     void errorWithoutJsonBodyKeepsStatusAgainstFakeRegistry() {
         registry.answerNext(502, "<html><body>Bad Gateway</body></html>");
 
