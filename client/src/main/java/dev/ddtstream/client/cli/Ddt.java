@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code ddt} command line. */
 @Command(name = "ddt", mixinStandardHelpOptions = true, version = "ddt-stream 0.1.0",
         description = "Unified multimodal generation with DDT tokens, served through Kafka.",
-        subcommands = {DemoCommand.class})
+        subcommands = {DemoCommand.class, BenchCommand.class})
 public final class Ddt {
 
     public static void main(String[] args) {

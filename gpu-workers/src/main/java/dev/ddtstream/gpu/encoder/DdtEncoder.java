@@ -9,6 +9,7 @@ import dev.ddtstream.gpu.bundle.PixelNormalization;
 import dev.ddtstream.gpu.engine.EngineException;
 import dev.ddtstream.gpu.engine.InvalidInputException;
 import dev.ddtstream.gpu.engine.ItemResult;
+import dev.ddtstream.gpu.engine.OrtCallClock;
 import dev.ddtstream.gpu.engine.Tensors;
 import java.util.ArrayList;
 import java.util.List;
@@ -101,7 +102,7 @@ public final class DdtEncoder {
 
     private int[][] run(float[] x, int n) {
         try (OnnxTensor in = Tensors.floats(bundle.sessionFactory().environment(), x, n, 3, side, side);
-             OrtSession.Result r = session.run(Map.of(inputName, in))) {
+             OrtSession.Result r = OrtCallClock.run(session, Map.of(inputName, in))) {
             long[] ids = Tensors.toLongs((OnnxTensor) r.get(outputName).orElseThrow());
             if (ids.length != (long) n * tokens) {
                 throw new EngineException("encoder returned " + ids.length + " ids for " + n + " images of " + tokens + " tokens", null);

@@ -6,6 +6,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.ddtstream.gpu.bundle.BundleManifest;
 import dev.ddtstream.gpu.bundle.ModelBundle;
+import dev.ddtstream.gpu.engine.OrtCallClock;
 import dev.ddtstream.gpu.engine.Tensors;
 import java.util.HashMap;
 import java.util.Map;
@@ -121,7 +122,7 @@ public final class LlamaGraph {
             in.put("position_ids", posT);
             in.put("past_key", pastKey);
             in.put("past_value", pastValue);
-            return new Step(session.run(in), batch, seq, geometry.vocabSize());
+            return new Step(OrtCallClock.run(session, in), batch, seq, geometry.vocabSize());
         }
     }
 }

@@ -11,6 +11,7 @@ import dev.ddtstream.gpu.engine.EngineException;
 import dev.ddtstream.gpu.engine.InputError.Reason;
 import dev.ddtstream.gpu.engine.InvalidInputException;
 import dev.ddtstream.gpu.engine.ItemResult;
+import dev.ddtstream.gpu.engine.OrtCallClock;
 import dev.ddtstream.gpu.engine.Tensors;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
@@ -127,7 +128,7 @@ public final class MmditSampler {
         try (OnnxTensor xT = Tensors.floats(env, xt, n, 3, side, side);
              OnnxTensor tT = Tensors.floats(env, t, n);
              OnnxTensor idT = Tensors.longs(env, ids, n, tokens);
-             OrtSession.Result r = session.run(Map.of("x_t", xT, "t", tT, "tokens", idT))) {
+             OrtSession.Result r = OrtCallClock.run(session, Map.of("x_t", xT, "t", tT, "tokens", idT))) {
             return Tensors.toFloats((OnnxTensor) r.get("x0").orElseThrow());
         } catch (OrtException e) {
             throw new EngineException("denoiser failed on a batch of " + n + ": " + e.getMessage(), e);
