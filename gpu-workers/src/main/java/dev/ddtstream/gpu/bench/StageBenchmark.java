@@ -1,9 +1,9 @@
 package dev.ddtstream.gpu.bench;
 
 import ai.onnxruntime.OrtException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.ddtstream.gpu.bundle.GoldenCases;
 import dev.ddtstream.gpu.bundle.ModelBundle;
 import dev.ddtstream.gpu.encoder.DdtEncoder;
 import dev.ddtstream.gpu.engine.OrtCallClock;
@@ -13,8 +13,6 @@ import dev.ddtstream.gpu.llama.LlamaGraph;
 import dev.ddtstream.gpu.llama.SamplingParams;
 import dev.ddtstream.gpu.mmdit.MmditSampler;
 import dev.ddtstream.gpu.mmdit.SampleRequest;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -26,14 +24,13 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Supplier;
-import javax.imageio.ImageIO;
 
 /**
  * Measures the three engines on a bundle, in-process: per stage and batch size, latency per
  * engine call and items per second; the share of each call spent outside ONNX Runtime
  * (image decoding, normalisation, sampling, tensor copies); and LLaMA decoding with the KV cache
- * against recomputing the whole sequence for every token. Inputs come from the bundle's golden
- * files: the encoder's images as PNG files, the GENERATE prompt with its guidance (two rows per
+ * against recomputing the whole sequence for every token. Inputs come from the bundle's
+ * {@link GoldenCases}: the encoder's images as PNG files, the GENERATE prompt with its guidance (two rows per
  * request, greedy), and the GENERATE codes for the sampler.
  */
 public final class StageBenchmark {
@@ -78,12 +75,13 @@ public final class StageBenchmark {
     }
 
     public Report run(List<Integer> batchSizes) throws OrtException {
-        JsonNode generate = golden("generate");
-        int[] prompt = ints(generate.get("prompt_ids"));
-        int[] unconditional = ints(generate.get("unconditional_prompt_ids"));
-        double cfg = generate.get("cfg_scale").asDouble();
-        int[] codes = ints(generate.get("tokens"));
-        List<byte[]> images = encoderImages();
+        GoldenCases golden = GoldenCases.read(bundle.directory());
+        GoldenCases.Generation generate = golden.generate();
+        int[] prompt = generate.prompt();
+        int[] unconditional = generate.unconditionalPrompt();
+        double cfg = generate.cfgScale();
+        int[] codes = generate.codes();
+        List<byte[]> images = golden.encoderImages().stream().map(GoldenCases.EncodedImage::png).toList();
 
         DdtEncoder encoder = new DdtEncoder(bundle);
         LlamaDecoder decoder = new LlamaDecoder(bundle);
@@ -200,50 +198,5 @@ public final class StageBenchmark {
             // not Linux: the core count and Java version still say something
         }
         return cpu + ", " + Runtime.getRuntime().availableProcessors() + " cores, Java " + System.getProperty("java.version");
-    }
-
-    private JsonNode golden(String name) {
-        String file = bundle.manifest().goldenFiles().get(name);
-        if (file == null) {
-            throw new IllegalArgumentException("bundle " + bundle.directory() + " has no golden file '" + name + "' to benchmark with");
-        }
-        try {
-            return new ObjectMapper().readTree(bundle.resolve(file).toFile());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private List<byte[]> encoderImages() {
-        JsonNode u8 = golden("encoder").get("extra").get("image_uint8_nhwc_rgb");
-        int n = u8.get("shape").get(0).asInt();
-        int side = u8.get("shape").get(1).asInt();
-        JsonNode data = u8.get("data");
-        List<byte[]> out = new ArrayList<>();
-        for (int b = 0; b < n; b++) {
-            BufferedImage img = new BufferedImage(side, side, BufferedImage.TYPE_INT_RGB);
-            for (int y = 0; y < side; y++) {
-                for (int x = 0; x < side; x++) {
-                    int p = ((b * side + y) * side + x) * 3;
-                    img.setRGB(x, y, data.get(p).asInt() << 16 | data.get(p + 1).asInt() << 8 | data.get(p + 2).asInt());
-                }
-            }
-            ByteArrayOutputStream png = new ByteArrayOutputStream();
-            try {
-                ImageIO.write(img, "png", png);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            out.add(png.toByteArray());
-        }
-        return out;
-    }
-
-    private static int[] ints(JsonNode array) {
-        int[] out = new int[array.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = array.get(i).asInt();
-        }
-        return out;
     }
 }

@@ -1,0 +1,107 @@
+package dev.ddtstream.gpu.bundle;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import javax.imageio.ImageIO;
+
+/**
+ * The inputs and expected outputs of a bundle's golden files, as the benchmark and the
+ * end-to-end tests use them: known prompts with the codes greedy decoding must give, and images
+ * with the codes the encoder must give.
+ */
+public final class GoldenCases {
+
+    /**
+     * A golden GENERATE run: greedy decoding of {@code prompt} with guidance gives {@code codes}.
+     *
+     * @param codes V_1..V_T, tokenizer order
+     */
+    public record Generation(String text, int[] prompt, int[] unconditionalPrompt, double cfgScale, int[] codes) {
+    }
+
+    /** An image as a PNG file and the codes (V_1..V_T) the encoder gives for it. */
+    public record EncodedImage(byte[] png, int[] codes) {
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Path dir;
+    private final BundleManifest manifest;
+
+    private GoldenCases(Path dir, BundleManifest manifest) {
+        this.dir = dir;
+        this.manifest = manifest;
+    }
+
+    /** The golden cases of the bundle in {@code bundleDir}; reads only its manifest until asked for more. */
+    public static GoldenCases read(Path bundleDir) {
+        return new GoldenCases(bundleDir, ManifestReader.read(bundleDir));
+    }
+
+    public Generation generate() {
+        JsonNode g = file("generate");
+        return new Generation(g.get("text").asText(), ints(g.get("prompt_ids")), ints(g.get("unconditional_prompt_ids")),
+                g.get("cfg_scale").asDouble(), ints(g.get("tokens")));
+    }
+
+    public List<EncodedImage> encoderImages() {
+        JsonNode g = file("encoder");
+        JsonNode u8 = g.get("extra").get("image_uint8_nhwc_rgb");
+        JsonNode tokens = g.get("outputs").get("tokens");
+        int n = u8.get("shape").get(0).asInt();
+        int side = u8.get("shape").get(1).asInt();
+        int t = tokens.get("shape").get(1).asInt();
+        int[] codes = ints(tokens.get("data"));
+        List<EncodedImage> out = new ArrayList<>();
+        for (int b = 0; b < n; b++) {
+            out.add(new EncodedImage(png(u8.get("data"), b, side), Arrays.copyOfRange(codes, b * t, (b + 1) * t)));
+        }
+        return out;
+    }
+
+    private JsonNode file(String name) {
+        String file = manifest.goldenFiles().get(name);
+        if (file == null) {
+            throw new BundleException(dir.resolve(ManifestReader.FILE_NAME), "golden.files." + name, "no such golden file", null);
+        }
+        try {
+            return JSON.readTree(dir.resolve(file).toFile());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read golden file " + dir.resolve(file), e);
+        }
+    }
+
+    private static int[] ints(JsonNode array) {
+        int[] out = new int[array.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = array.get(i).asInt();
+        }
+        return out;
+    }
+
+    /** Image {@code index} of a (n, S, S, 3) uint8 tensor as a PNG file. */
+    private static byte[] png(JsonNode data, int index, int side) {
+        BufferedImage img = new BufferedImage(side, side, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < side; y++) {
+            for (int x = 0; x < side; x++) {
+                int p = ((index * side + y) * side + x) * 3;
+                img.setRGB(x, y, data.get(p).asInt() << 16 | data.get(p + 1).asInt() << 8 | data.get(p + 2).asInt());
+            }
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            ImageIO.write(img, "png", out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+}
