@@ -31,6 +31,14 @@ public final class GoldenCases {
     public record EncodedImage(byte[] png, int[] codes) {
     }
 
+    /** A golden EDIT run: the source image, its codes, and the codes greedy guided decoding gives. */
+    public record Edit(String instruction, EncodedImage source, double cfgScale, int[] codes) {
+    }
+
+    /** A golden CAPTION run: greedy decoding answers {@code question} ("" = describe) with {@code text}. */
+    public record Caption(EncodedImage image, String question, String text) {
+    }
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path dir;
@@ -50,6 +58,22 @@ public final class GoldenCases {
         JsonNode g = file("generate");
         return new Generation(g.get("text").asText(), ints(g.get("prompt_ids")), ints(g.get("unconditional_prompt_ids")),
                 g.get("cfg_scale").asDouble(), ints(g.get("tokens")));
+    }
+
+    public Edit edit() {
+        JsonNode g = file("edit");
+        EncodedImage source = new EncodedImage(png(g.get("source_image_uint8_nhwc_rgb").get("data"), 0,
+                g.get("source_image_uint8_nhwc_rgb").get("shape").get(1).asInt()), ints(g.get("source_tokens")));
+        return new Edit(g.get("text").asText(), source, g.get("cfg_scale").asDouble(), ints(g.get("tokens")));
+    }
+
+    public List<Caption> captions() {
+        JsonNode g = file("caption");
+        JsonNode u8 = g.get("image_uint8_nhwc_rgb");
+        EncodedImage image = new EncodedImage(png(u8.get("data"), 0, u8.get("shape").get(1).asInt()), ints(g.get("tokens")));
+        List<Caption> out = new ArrayList<>();
+        g.get("runs").forEach(run -> out.add(new Caption(image, run.get("question").asText(), run.get("text").asText())));
+        return out;
     }
 
     public List<EncodedImage> encoderImages() {

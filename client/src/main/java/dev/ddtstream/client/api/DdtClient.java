@@ -1,0 +1,199 @@
+package dev.ddtstream.client.api;
+
+import dev.ddtstream.events.CaptionResult;
+import dev.ddtstream.events.ErrorResult;
+import dev.ddtstream.events.GenerationRequest;
+import dev.ddtstream.events.ImageResult;
+import dev.ddtstream.events.RequestKind;
+import dev.ddtstream.schemas.Topics;
+import dev.ddtstream.schemas.registry.SchemaRegistryClient;
+import dev.ddtstream.schemas.registry.SchemaRegistryConfig;
+import dev.ddtstream.schemas.wire.ConfluentAvroDeserializer;
+import dev.ddtstream.schemas.wire.ConfluentAvroSerializer;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes requests to {@code ddt.requests} and completes each returned future with the
+ * request's terminal result, read ({@code read_committed}) from the image, caption and error
+ * topics and matched by request id. An error result completes the future exceptionally with a
+ * {@link RequestFailedException}. Thread-safe; one instance serves a whole application.
+ *
+ * <pre>{@code
+ * try (DdtClient ddt = DdtClient.connect(Map.of("bootstrap.servers", "127.0.0.1:9092",
+ *                                               "schema.registry.url", "http://127.0.0.1:8081"))) {
+ *     ImageResult image = ddt.generate("two red circles", RequestOptions.defaults()).get();
+ * }
+ * }</pre>
+ */
+public final class DdtClient implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(DdtClient.class);
+
+    private final KafkaProducer<String, GenerationRequest> producer;
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final SchemaRegistryClient registry;
+    private final Map<String, CompletableFuture<SpecificRecord>> pending = new ConcurrentHashMap<>();
+    private final Thread reader;
+    private volatile boolean open = true;
+
+    private DdtClient(Map<String, Object> properties) {
+        this.registry = SchemaRegistryConfig.clientFrom(properties);
+        Map<String, Object> p = new HashMap<>(properties);
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        this.producer = new KafkaProducer<>(p, new StringSerializer(), new ConfluentAvroSerializer<>(registry));
+        Map<String, Object> c = new HashMap<>(properties);
+        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        this.consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
+        // Results published from now on: assign every partition and fix the positions before any request goes out.
+        List<TopicPartition> parts = new ArrayList<>();
+        for (String topic : List.of(Topics.IMAGE_RESULTS.name(), Topics.CAPTION_RESULTS.name(), Topics.ERROR_RESULTS.name())) {
+            consumer.partitionsFor(topic).forEach(i -> parts.add(new TopicPartition(i.topic(), i.partition())));
+        }
+        consumer.assign(parts);
+        consumer.seekToEnd(parts);
+        parts.forEach(consumer::position);
+        CountDownLatch started = new CountDownLatch(1);
+        this.reader = new Thread(() -> readResults(started), "ddt-client-results");
+        reader.setDaemon(true);
+        reader.start();
+        try {
+            started.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Connects with Kafka client properties (passed through untouched: SASL, TLS) and the
+     * registry's ({@code schema.registry.url}, {@code basic.auth.*}).
+     */
+    public static DdtClient connect(Map<String, Object> properties) {
+        return new DdtClient(properties);
+    }
+
+    public CompletableFuture<ImageResult> generate(String prompt, RequestOptions options) {
+        return submit(request(RequestKind.GENERATE, prompt, null, options)).thenApply(ImageResult.class::cast);
+    }
+
+    public CompletableFuture<ImageResult> edit(byte[] image, String instruction, RequestOptions options) {
+        return submit(request(RequestKind.EDIT, instruction, image, options)).thenApply(ImageResult.class::cast);
+    }
+
+    /** {@code question} may be null or empty: then the caption describes the image. */
+    public CompletableFuture<CaptionResult> caption(byte[] image, String question, RequestOptions options) {
+        return submit(request(RequestKind.CAPTION, question, image, options)).thenApply(CaptionResult.class::cast);
+    }
+
+    /**
+     * Publishes a request as given and returns its terminal result: an {@link ImageResult} or a
+     * {@link CaptionResult}; an error result fails the future with {@link RequestFailedException}.
+     */
+    public CompletableFuture<SpecificRecord> submit(GenerationRequest request) {
+        CompletableFuture<SpecificRecord> result = new CompletableFuture<>();
+        String id = request.getRequestId();
+        if (pending.putIfAbsent(id, result) != null) {
+            throw new IllegalArgumentException("request " + id + " is already waiting for its result");
+        }
+        producer.send(new ProducerRecord<>(Topics.REQUESTS.name(), id, request), (md, e) -> {
+            if (e != null) {
+                pending.remove(id);
+                result.completeExceptionally(e);
+            }
+        });
+        return result;
+    }
+
+    /** How many requests wait for their result. */
+    public int inFlight() {
+        return pending.size();
+    }
+
+    private static GenerationRequest request(RequestKind kind, String prompt, byte[] image, RequestOptions o) {
+        long now = System.currentTimeMillis();
+        return GenerationRequest.newBuilder()
+                .setRequestId(o.requestId() != null ? o.requestId() : UUID.randomUUID().toString())
+                .setKind(kind)
+                .setPrompt(prompt)
+                .setImage(image == null ? null : ByteBuffer.wrap(image))
+                .setSampling(o.sampling())
+                .setSeed(o.seed() != null ? o.seed() : 0L)
+                .setDeadlineMs(o.deadline() == null ? null : now + o.deadline().toMillis())
+                .setCreatedAtMs(now)
+                .setBenchmark(o.benchmark())
+                .build();
+    }
+
+    private void readResults(CountDownLatch started) {
+        ConfluentAvroDeserializer<ImageResult> images = new ConfluentAvroDeserializer<>(registry, ImageResult.class);
+        ConfluentAvroDeserializer<CaptionResult> captions = new ConfluentAvroDeserializer<>(registry, CaptionResult.class);
+        ConfluentAvroDeserializer<ErrorResult> errors = new ConfluentAvroDeserializer<>(registry, ErrorResult.class);
+        started.countDown();
+        try {
+            while (open) {
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    CompletableFuture<SpecificRecord> f = r.key() == null ? null : pending.remove(r.key());
+                    if (f == null) {
+                        continue; // another client's request
+                    }
+                    try {
+                        if (r.topic().equals(Topics.ERROR_RESULTS.name())) {
+                            f.completeExceptionally(new RequestFailedException(errors.deserialize(r.topic(), r.value())));
+                        } else if (r.topic().equals(Topics.IMAGE_RESULTS.name())) {
+                            f.complete(images.deserialize(r.topic(), r.value()));
+                        } else {
+                            f.complete(captions.deserialize(r.topic(), r.value()));
+                        }
+                    } catch (RuntimeException e) {
+                        f.completeExceptionally(e);
+                    }
+                }
+            }
+        } catch (WakeupException e) {
+            // close()
+        } catch (RuntimeException e) {
+            log.error("result reader stopped: {}", e.toString(), e);
+            pending.values().forEach(f -> f.completeExceptionally(e));
+        } finally {
+            consumer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    @Override
+    public void close() {
+        open = false;
+        consumer.wakeup();
+        try {
+            reader.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        producer.close(Duration.ofSeconds(10));
+        pending.values().forEach(f -> f.completeExceptionally(new IllegalStateException("client closed before the result came")));
+    }
+}

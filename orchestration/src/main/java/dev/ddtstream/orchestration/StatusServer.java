@@ -1,0 +1,102 @@
+package dev.ddtstream.orchestration;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.ddtstream.events.RequestState;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * {@code GET /requests/{id}}: where a request stands, as JSON, from the orchestrator's store
+ * through Kafka Streams interactive queries. A request owned by another instance of the app is
+ * answered with a redirect to that instance; an unknown one with 404.
+ */
+public final class StatusServer implements AutoCloseable {
+
+    /** Where a request's state lives: here (with the state, or empty) or at another instance's URL. */
+    public sealed interface Lookup permits Lookup.Here, Lookup.Elsewhere {
+        record Here(Optional<RequestState> state) implements Lookup {
+        }
+
+        record Elsewhere(String baseUrl) implements Lookup {
+        }
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final HttpServer server;
+
+    private StatusServer(HttpServer server) {
+        this.server = server;
+    }
+
+    public static StatusServer start(String host, int port, Function<String, Lookup> lookup) {
+        HttpServer server;
+        try {
+            server = HttpServer.create(new InetSocketAddress(host, port), 0);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot bind the status endpoint to " + host + ":" + port, e);
+        }
+        server.createContext("/requests/", exchange -> {
+            try (exchange) {
+                String id = exchange.getRequestURI().getPath().substring("/requests/".length());
+                if (!"GET".equals(exchange.getRequestMethod()) || id.isEmpty()) {
+                    send(exchange, 400, Map.of("error", "GET /requests/{id}"));
+                    return;
+                }
+                Lookup where = lookup.apply(id);
+                if (where instanceof Lookup.Elsewhere e) {
+                    exchange.getResponseHeaders().set("Location", e.baseUrl() + "/requests/" + id);
+                    exchange.sendResponseHeaders(307, -1);
+                } else if (((Lookup.Here) where).state().isEmpty()) {
+                    send(exchange, 404, Map.of("requestId", id, "error", "unknown request"));
+                } else {
+                    send(exchange, 200, view(((Lookup.Here) where).state().get()));
+                }
+            } catch (RuntimeException e) {
+                // the store is not queryable during a rebalance: say so, the client retries
+                send(exchange, 503, Map.of("error", String.valueOf(e.getMessage())));
+            }
+        });
+        server.start();
+        return new StatusServer(server);
+    }
+
+    static Map<String, Object> view(RequestState s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("requestId", s.getRequestId());
+        m.put("kind", s.getKind().name());
+        m.put("status", s.getStatus().name());
+        m.put("failure", s.getFailure() == null ? null : s.getFailure().name());
+        m.put("failureMessage", s.getFailureMessage());
+        m.put("stagesDone", s.getTimings().stream().map(t -> t.getStage().name()).toList());
+        m.put("createdAtMs", s.getCreatedAtMs());
+        m.put("updatedAtMs", s.getUpdatedAtMs());
+        return m;
+    }
+
+    private static void send(HttpExchange exchange, int status, Map<String, ?> body) throws IOException {
+        byte[] bytes = JSON.writeValueAsBytes(body);
+        exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
+        exchange.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    public String baseUrl() {
+        InetSocketAddress a = server.getAddress();
+        return "http://" + a.getHostString() + ":" + a.getPort();
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}

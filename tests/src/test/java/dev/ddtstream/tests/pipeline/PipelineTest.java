@@ -1,0 +1,206 @@
+package dev.ddtstream.tests.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ddtstream.client.api.DdtClient;
+import dev.ddtstream.client.api.RequestFailedException;
+import dev.ddtstream.client.api.RequestOptions;
+import dev.ddtstream.events.CaptionResult;
+import dev.ddtstream.events.ErrorReason;
+import dev.ddtstream.events.GenerationRequest;
+import dev.ddtstream.events.ImageResult;
+import dev.ddtstream.events.RequestKind;
+import dev.ddtstream.events.SamplingParams;
+import dev.ddtstream.events.Stage;
+import dev.ddtstream.captioner.CaptionerApp;
+import dev.ddtstream.generator.GeneratorApp;
+import dev.ddtstream.gpu.bundle.BundleLocator;
+import dev.ddtstream.gpu.bundle.GoldenCases;
+import dev.ddtstream.gpu.service.GpuWorkers;
+import dev.ddtstream.gpu.service.GpuWorkersConfig;
+import dev.ddtstream.orchestration.OrchestratorApp;
+import dev.ddtstream.orchestration.OrchestratorConfig;
+import dev.ddtstream.schemas.Provisioning;
+import dev.ddtstream.testenv.TestEnvironment;
+import dev.ddtstream.testenv.TestEnvironmentExtension;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import javax.imageio.ImageIO;
+import org.apache.avro.specific.SpecificRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The whole pipeline on the real broker and registry: both orchestrators (Kafka Streams,
+ * exactly_once_v2), the three GPU pools with the committed ONNX bundle, and the client library.
+ */
+@ExtendWith(TestEnvironmentExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class PipelineTest {
+
+    private static final long WAIT_S = 120;
+    private final GoldenCases golden = GoldenCases.read(BundleLocator.committed().orElseThrow());
+    private GpuWorkers workers;
+    private OrchestratorApp generator;
+    private OrchestratorApp captioner;
+    private DdtClient client;
+    private Path stateDir;
+
+    @BeforeAll
+    void startPipeline(TestEnvironment env) throws Exception {
+        Provisioning.createTopics(env.clientProperties(), 2);
+        stateDir = Files.createTempDirectory("ddt-pipeline-test");
+        Properties p = new Properties();
+        env.clientProperties().forEach((k, v) -> p.setProperty("kafka." + k, String.valueOf(v)));
+        p.setProperty("schema.registry.url", env.schemaRegistryUrl());
+        p.setProperty("device", "cpu");
+        p.setProperty("ort.intra-op-threads", "1");
+        p.setProperty("metrics.port", "-1");
+        p.setProperty("instance", TestEnvironment.unique("pipeline"));
+        workers = GpuWorkers.start(GpuWorkersConfig.from(p, Map.of()));
+        p.setProperty("state.dir", stateDir.toString());
+        generator = GeneratorApp.start(OrchestratorConfig.from(p, Map.of(), "generator"));
+        captioner = CaptionerApp.start(OrchestratorConfig.from(p, Map.of(), "captioner"));
+        Map<String, Object> c = new HashMap<>(env.clientProperties());
+        c.put("schema.registry.url", env.schemaRegistryUrl());
+        client = DdtClient.connect(c);
+    }
+
+    @AfterAll
+    void stopPipeline() {
+        for (AutoCloseable c : new AutoCloseable[] {client, captioner, generator, workers}) {
+            try {
+                if (c != null) {
+                    c.close();
+                }
+            } catch (Exception e) {
+                // keep closing the rest
+            }
+        }
+    }
+
+    private static SamplingParams greedy(double cfg) {
+        return new SamplingParams(0f, 0, 1f, (float) cfg, null);
+    }
+
+    @Test
+    void generateReproducesTheGoldenTokensThroughKafka() throws Exception {
+        GoldenCases.Generation g = golden.generate();
+        ImageResult r = client.generate(g.text(), RequestOptions.defaults().withSampling(greedy(g.cfgScale())).withSeed(5))
+                .get(WAIT_S, TimeUnit.SECONDS);
+        assertArrayEquals(g.codes(), r.getVisualCodes().stream().mapToInt(Integer::intValue).toArray(),
+                "same prompt, greedy, same guidance: the golden codes");
+        assertPng(r);
+        assertEquals(List.of(Stage.LLAMA, Stage.MMDIT), r.getTimings().stream().map(t -> t.getStage()).toList());
+    }
+
+    @Test
+    void editReproducesTheGoldenTokensThroughKafka() throws Exception {
+        GoldenCases.Edit e = golden.edit();
+        ImageResult r = client.edit(e.source().png(), e.instruction(), RequestOptions.defaults().withSampling(greedy(e.cfgScale())))
+                .get(WAIT_S, TimeUnit.SECONDS);
+        assertArrayEquals(e.codes(), r.getVisualCodes().stream().mapToInt(Integer::intValue).toArray());
+        assertPng(r);
+        assertEquals(List.of(Stage.ENCODER, Stage.LLAMA, Stage.MMDIT), r.getTimings().stream().map(t -> t.getStage()).toList());
+    }
+
+    @Test
+    void captionsAreTheGoldenTextsForEachQuestion() throws Exception {
+        for (GoldenCases.Caption c : golden.captions()) {
+            CaptionResult r = client.caption(c.image().png(), c.question(), RequestOptions.defaults()).get(WAIT_S, TimeUnit.SECONDS);
+            assertEquals(c.text(), r.getText(), "caption for question '" + c.question() + "'");
+            assertFalse(r.getText().isBlank());
+        }
+    }
+
+    @Test
+    void invalidRequestsOfEachKindGetTheirTypedErrorAndTheRestFlows() throws Exception {
+        byte[] image = golden.encoderImages().get(0).png();
+        byte[] notAnImage = "definitely not a picture".getBytes(StandardCharsets.UTF_8);
+        Map<ErrorReason, CompletableFuture<?>> bad = Map.of(
+                ErrorReason.PROMPT_MISSING, client.generate("  ", RequestOptions.defaults()),
+                ErrorReason.SAMPLING_OUT_OF_RANGE, client.generate("a red circle",
+                        RequestOptions.defaults().withSampling(new SamplingParams(99f, 0, 1f, 3f, null))),
+                ErrorReason.IMAGE_MISSING, client.submit(GenerationRequest.newBuilder().setRequestId(TestEnvironment.unique("noimg"))
+                        .setKind(RequestKind.EDIT).setPrompt("make it blue").setCreatedAtMs(System.currentTimeMillis()).build()),
+                ErrorReason.IMAGE_UNDECODABLE, client.caption(notAnImage, null, RequestOptions.defaults()),
+                ErrorReason.PROMPT_TOO_LONG, client.edit(image, "red ".repeat(100), RequestOptions.defaults()));
+        CompletableFuture<ImageResult> good = client.generate("a blue square", RequestOptions.defaults().withSeed(11));
+        for (Map.Entry<ErrorReason, CompletableFuture<?>> e : bad.entrySet()) {
+            ExecutionException x = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+                    () -> e.getValue().get(WAIT_S, TimeUnit.SECONDS));
+            RequestFailedException failed = assertInstanceOf(RequestFailedException.class, x.getCause());
+            assertEquals(e.getKey(), failed.error().getReason(), failed.getMessage());
+            assertEquals(Stage.ORCHESTRATION, failed.error().getStage());
+        }
+        assertPng(good.get(WAIT_S, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void aRequestPastItsDeadlineGetsDeadlineExceeded() throws Exception {
+        CompletableFuture<ImageResult> late = client.generate("two red circles", RequestOptions.defaults().withDeadline(Duration.ofMillis(-1)));
+        ExecutionException x = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, () -> late.get(WAIT_S, TimeUnit.SECONDS));
+        assertEquals(ErrorReason.DEADLINE_EXCEEDED, assertInstanceOf(RequestFailedException.class, x.getCause()).error().getReason());
+    }
+
+    @Test
+    void aDuplicateRequestIdIsAnsweredOnceAndItsStatusIsQueryable(TestEnvironment env) throws Exception {
+        String id = TestEnvironment.unique("dup");
+        GenerationRequest r = GenerationRequest.newBuilder().setRequestId(id).setKind(RequestKind.GENERATE)
+                .setPrompt("a green triangle").setSeed(3).setCreatedAtMs(System.currentTimeMillis()).build();
+        SpecificRecord first = client.submit(r).get(WAIT_S, TimeUnit.SECONDS);
+        assertInstanceOf(ImageResult.class, first);
+        // the same id again: the client waits on it, and no second answer may come
+        CompletableFuture<SpecificRecord> again = client.submit(r);
+        ImageResult after = client.generate("a green triangle", RequestOptions.defaults()).get(WAIT_S, TimeUnit.SECONDS);
+        assertPng(after);
+        Thread.sleep(2_000);
+        assertFalse(again.isDone(), "a duplicate request id got a second answer: " + again);
+        again.cancel(true);
+
+        HttpResponse<String> status = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create(generator.statusUrl().orElseThrow() + "/requests/" + id)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, status.statusCode(), status.body());
+        assertTrue(status.body().contains("\"status\":\"DONE\"") && status.body().contains("\"LLAMA\",\"MMDIT\""), status.body());
+        HttpResponse<String> unknown = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create(generator.statusUrl().orElseThrow() + "/requests/nobody-sent-this")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(404, unknown.statusCode());
+    }
+
+    private static void assertPng(ImageResult r) throws Exception {
+        ByteBuffer b = r.getPng().duplicate();
+        byte[] bytes = new byte[b.remaining()];
+        b.get(bytes);
+        BufferedImage img = ImageIO.read(new ByteArrayInputStream(bytes));
+        assertEquals(32, img.getWidth());
+        assertEquals(32, img.getHeight());
+        assertTrue(Set.of(32).containsAll(Arrays.asList(r.getWidth(), r.getHeight())));
+    }
+}
