@@ -1,83 +1,107 @@
 package dev.ddtstream.client.cli;
 
+import dev.ddtstream.client.api.DdtClient;
+import dev.ddtstream.client.api.RequestFailedException;
 import dev.ddtstream.evaluator.RequestMixJob;
 import dev.ddtstream.events.GenerationRequest;
 import dev.ddtstream.events.RequestKind;
-import dev.ddtstream.infra.EmbeddedStack;
-import dev.ddtstream.schemas.Provisioning;
+import dev.ddtstream.gpu.bundle.BundleLocator;
+import dev.ddtstream.gpu.bundle.ManifestReader;
 import dev.ddtstream.schemas.Topics;
-import dev.ddtstream.schemas.registry.SchemaRegistryClient;
-import dev.ddtstream.schemas.wire.ConfluentAvroSerializer;
 import java.io.PrintStream;
-import java.util.HashMap;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Callable;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code ddt demo}: starts everything embedded, sends a suite of requests through it, prints a
+ * {@code ddt demo}: starts everything embedded, sends a suite of GENERATE, EDIT and CAPTION
+ * requests built from the bundle's held-out scenes, writes every image and a report, prints a
  * summary and stops everything.
- *
- * <p>Today it exercises the streaming foundation end to end (broker, registry, Flink, the Avro
- * contracts); the model stages join it as they land.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Start the embedded stack, send a request suite through it, print a summary, stop.")
+        description = "Start everything embedded, send a held-out request suite through it, write images and report.html, stop.")
 final class DemoCommand implements Callable<Integer> {
 
-    @Option(names = "--requests", defaultValue = "12", description = "Requests in the suite (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--requests", defaultValue = "24", description = "Requests in the suite: half GENERATE, a quarter EDIT, a quarter CAPTION (default: ${DEFAULT-VALUE}).")
     int requests;
 
-    @Option(names = "--seed", defaultValue = "7", description = "Seed of the suite (default: ${DEFAULT-VALUE}).")
-    long seed;
+    @Option(names = "--out", defaultValue = "target/demo", description = "Where images and report.html go (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = "--device", defaultValue = "auto", description = "cpu, cuda:N or auto (default: ${DEFAULT-VALUE}).")
+    String device;
+
+    @Option(names = "--timeout", defaultValue = "300", description = "Seconds to wait for the suite's answers (default: ${DEFAULT-VALUE}).")
+    long timeoutSeconds;
 
     @Override
     public Integer call() throws Exception {
-        PrintStream out = System.out;
+        PrintStream stdout = System.out;
         long began = System.nanoTime();
-        try (EmbeddedStack stack = EmbeddedStack.start(2)) {
-            out.printf("Kafka     %s%nRegistry  %s%nFlink     %s%nStart-up  %s%n", stack.bootstrapServers(),
-                    stack.schemaRegistryUrl(), stack.flink().restAddress(), stack.startupSummary());
-
-            Map<String, Object> kafka = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
-            Provisioning.createTopics(kafka, 1);
-            SchemaRegistryClient registry = SchemaRegistryClient.create(stack.schemaRegistryUrl());
-            Map<String, Integer> ids = Provisioning.registerSchemas(registry);
-            out.printf("Contracts %d topics created, %d value schemas registered%n", Topics.ALL.size(), ids.size());
-
-            List<GenerationRequest> suite = RequestSuite.mixed(requests, seed);
-            Map<String, Object> producerProps = new HashMap<>(kafka);
-            producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-            try (KafkaProducer<String, GenerationRequest> producer = new KafkaProducer<>(
-                    producerProps, new StringSerializer(), new ConfluentAvroSerializer<>(registry))) {
-                for (GenerationRequest request : suite) {
-                    producer.send(new ProducerRecord<>(Topics.REQUESTS.name(), request.getRequestId(), request));
+        Path bundle = BundleLocator.locate().orElseThrow(() -> new IllegalStateException("no model bundle: set DDT_BUNDLE"));
+        List<GenerationRequest> suite = new HeldOutSuite(bundle, ManifestReader.read(bundle).imageSize())
+                .requests(requests, "demo-" + Long.toString(System.currentTimeMillis(), 36));
+        List<Answer> answers;
+        double wall;
+        try (LocalPipeline pipeline = LocalPipeline.start(device, 0, stdout);
+             DdtClient client = DdtClient.connect(pipeline.clientProperties)) {
+            pipeline.generator.statusUrl().ifPresent(u -> stdout.println("Status    " + u + "/requests/{id}"));
+            pipeline.workers.metricsUrl().ifPresent(u -> stdout.println("Metrics   " + u));
+            stdout.printf("%nSending %d requests (%s)...%n", suite.size(), mix(suite));
+            AtomicInteger done = new AtomicInteger();
+            AtomicInteger failed = new AtomicInteger();
+            long t0 = System.nanoTime();
+            List<CompletableFuture<Answer>> futures = new ArrayList<>();
+            try (Progress progress = new Progress(stdout, suite.size(), done::get, failed::get)) {
+                for (GenerationRequest r : suite) {
+                    long sent = System.currentTimeMillis();
+                    futures.add(client.submit(r).handle((result, e) -> {
+                        long latency = System.currentTimeMillis() - sent;
+                        done.incrementAndGet();
+                        if (e == null) {
+                            return new Answer(r, result, null, latency);
+                        }
+                        failed.incrementAndGet();
+                        Throwable cause = e.getCause() != null ? e.getCause() : e;
+                        if (cause instanceof RequestFailedException f) {
+                            return new Answer(r, null, f.error(), latency);
+                        }
+                        throw new IllegalStateException("request " + r.getRequestId() + " got no answer: " + cause, cause);
+                    }));
                 }
-                producer.flush();
+                CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).get(timeoutSeconds, TimeUnit.SECONDS);
             }
+            wall = (System.nanoTime() - t0) / 1e9;
+            answers = futures.stream().map(CompletableFuture::join).toList();
 
-            Map<String, Long> mix = RequestMixJob.run(stack.flink().environment(), Topics.REQUESTS.name(), kafka,
-                    stack.schemaRegistryUrl());
-            out.printf("%nRequests on %s, counted by a Flink job:%n", Topics.REQUESTS.name());
-            out.printf("  %-10s %6s%n", "kind", "count");
-            for (RequestKind kind : RequestKind.values()) {
-                out.printf("  %-10s %6d%n", kind, mix.getOrDefault(kind.name(), 0L));
-            }
-            long sent = suite.size();
-            long counted = mix.values().stream().mapToLong(Long::longValue).sum();
-            out.printf("  %-10s %6d (sent %d)%n", "total", counted, sent);
-            if (counted != sent) {
-                out.println("The count differs from what was sent.");
-                return 1;
-            }
+            String summary = DemoReport.summary(answers, wall);
+            stdout.printf("%n%s", summary);
+            Path report = DemoReport.write(out, answers, summary);
+            stdout.printf("Images and report: %s%n", report.toAbsolutePath());
+
+            Map<String, Long> mix = RequestMixJob.run(pipeline.stack.flink().environment(), Topics.REQUESTS.name(),
+                    pipeline.clientProperties, pipeline.stack.schemaRegistryUrl());
+            stdout.printf("Requests counted by a Flink job on %s: %s%n", Topics.REQUESTS.name(), mix);
         }
-        out.printf("%nDemo finished in %.1f s; everything stopped.%n", (System.nanoTime() - began) / 1e9);
-        return 0;
+        long ok = answers.stream().filter(Answer::ok).count();
+        stdout.printf("%nDemo finished in %.1f s (%d of %d requests served); everything stopped.%n",
+                (System.nanoTime() - began) / 1e9, ok, answers.size());
+        return ok == answers.size() ? 0 : 1;
+    }
+
+    private static String mix(List<GenerationRequest> suite) {
+        StringBuilder s = new StringBuilder();
+        for (RequestKind k : RequestKind.values()) {
+            long n = suite.stream().filter(r -> r.getKind() == k).count();
+            s.append(s.length() == 0 ? "" : ", ").append(n).append(' ').append(k);
+        }
+        return s.toString();
     }
 }

@@ -1,0 +1,28 @@
+package dev.ddtstream.client.cli;
+
+import dev.ddtstream.events.ImageResult;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/** How the request commands report an image answer. */
+final class Answers {
+
+    private Answers() {
+    }
+
+    static int image(ImageResult r, Path out, long startNanos) throws IOException {
+        ByteBuffer b = r.getPng().duplicate();
+        byte[] png = new byte[b.remaining()];
+        b.get(png);
+        if (out.toAbsolutePath().getParent() != null) {
+            Files.createDirectories(out.toAbsolutePath().getParent());
+        }
+        Files.write(out, png);
+        System.out.printf(Locale.ROOT, "%s: %dx%d image written to %s in %.0f ms (codes %s)%n", r.getRequestId(), r.getWidth(),
+                r.getHeight(), out, (System.nanoTime() - startNanos) / 1e6, r.getVisualCodes());
+        return 0;
+    }
+}

@@ -1,0 +1,122 @@
+package dev.ddtstream.client.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ddtstream.events.BenchmarkMetadata;
+import dev.ddtstream.events.GenerationRequest;
+import dev.ddtstream.events.RequestKind;
+import dev.ddtstream.events.SceneObject;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.imageio.ImageIO;
+
+/**
+ * A fixed request suite from the bundle's held-out scenes ({@code eval/heldout.json} and the raw
+ * images beside it): GENERATE prompts over GenEval's six categories, EDIT instructions with their
+ * source (and exact target) images, CAPTION questions with their answers. Round-robin over the
+ * categories, so a small suite still covers each.
+ */
+final class HeldOutSuite {
+
+    private final List<JsonNode> samples = new ArrayList<>();
+    private final byte[] images;
+    private final int side;
+
+    HeldOutSuite(Path bundleDir, int side) {
+        this.side = side;
+        try {
+            new ObjectMapper().readTree(bundleDir.resolve("eval/heldout.json").toFile()).get("samples").forEach(samples::add);
+            images = Files.readAllBytes(bundleDir.resolve("eval/heldout_images.u8"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the held-out suite of " + bundleDir, e);
+        }
+    }
+
+    /** {@code n} requests: half GENERATE, a quarter each EDIT and CAPTION, seeded by position. */
+    List<GenerationRequest> requests(int n, String runId) {
+        int edits = n / 4;
+        int captions = n / 4;
+        int generates = n - edits - captions;
+        List<GenerationRequest> out = new ArrayList<>();
+        out.addAll(pick("t2i", generates, runId));
+        out.addAll(pick("edit", edits, runId));
+        out.addAll(pick("caption", captions, runId));
+        return out;
+    }
+
+    private List<GenerationRequest> pick(String task, int n, String runId) {
+        Map<String, List<JsonNode>> byKind = new LinkedHashMap<>();
+        for (JsonNode s : samples) {
+            if (s.get("task").asText().equals(task)) {
+                byKind.computeIfAbsent(s.get("kind").asText(), k -> new ArrayList<>()).add(s);
+            }
+        }
+        List<List<JsonNode>> kinds = new ArrayList<>(byKind.values());
+        List<GenerationRequest> out = new ArrayList<>();
+        for (int i = 0; i < n && !kinds.isEmpty(); i++) {
+            List<JsonNode> kind = kinds.get(i % kinds.size());
+            out.add(request(kind.get((i / kinds.size()) % kind.size()), runId + "-" + task + "-" + i, i));
+        }
+        return out;
+    }
+
+    private GenerationRequest request(JsonNode s, String id, int index) {
+        String task = s.get("task").asText();
+        BenchmarkMetadata.Builder meta = BenchmarkMetadata.newBuilder()
+                .setSuite("demo-heldout").setTask(task.equals("t2i") ? s.get("kind").asText() : task)
+                .setPromptId(id).setSampleIndex(index).setSceneObjects(objects(s.path("objects")));
+        GenerationRequest.Builder r = GenerationRequest.newBuilder().setRequestId(id).setSeed(index)
+                .setCreatedAtMs(System.currentTimeMillis());
+        switch (task) {
+            case "t2i" -> r.setKind(RequestKind.GENERATE).setPrompt(s.get("caption").asText());
+            case "edit" -> {
+                r.setKind(RequestKind.EDIT).setPrompt(s.get("instruction").asText())
+                        .setImage(ByteBuffer.wrap(png(s.get("image_index").asInt())));
+                meta.setExpectedImagePng(ByteBuffer.wrap(png(s.get("target_image_index").asInt())));
+            }
+            default -> {
+                String q = s.get("question").asText();
+                r.setKind(RequestKind.CAPTION).setPrompt(q.isEmpty() ? null : q).setImage(ByteBuffer.wrap(png(s.get("image_index").asInt())));
+                meta.setExpectedText(s.get("answer").asText());
+            }
+        }
+        return r.setBenchmark(meta.build()).build();
+    }
+
+    private static List<SceneObject> objects(JsonNode list) {
+        List<SceneObject> out = new ArrayList<>();
+        for (JsonNode o : list) {
+            JsonNode b = o.get("box");
+            out.add(new SceneObject(o.get("shape").asText(), o.get("color").asText(), o.path("size").asText("small"),
+                    (float) b.get(0).asDouble(), (float) b.get(1).asDouble(), (float) b.get(2).asDouble(), (float) b.get(3).asDouble()));
+        }
+        return out;
+    }
+
+    private byte[] png(int index) {
+        BufferedImage img = new BufferedImage(side, side, BufferedImage.TYPE_INT_RGB);
+        int base = index * side * side * 3;
+        for (int y = 0; y < side; y++) {
+            for (int x = 0; x < side; x++) {
+                int p = base + (y * side + x) * 3;
+                img.setRGB(x, y, (images[p] & 0xFF) << 16 | (images[p + 1] & 0xFF) << 8 | (images[p + 2] & 0xFF));
+            }
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            ImageIO.write(img, "png", out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+}

@@ -1,0 +1,101 @@
+package dev.ddtstream.client.cli;
+
+import dev.ddtstream.captioner.CaptionerApp;
+import dev.ddtstream.generator.GeneratorApp;
+import dev.ddtstream.gpu.service.GpuWorkers;
+import dev.ddtstream.gpu.service.GpuWorkersConfig;
+import dev.ddtstream.infra.EmbeddedStack;
+import dev.ddtstream.orchestration.OrchestratorApp;
+import dev.ddtstream.orchestration.OrchestratorConfig;
+import dev.ddtstream.schemas.Provisioning;
+import dev.ddtstream.schemas.registry.SchemaRegistryClient;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.stream.Stream;
+
+/**
+ * Everything on this machine: the embedded broker, registry and Flink, the catalogue's topics and
+ * schemas, the three GPU pools, and both orchestrators. What {@code ddt demo} and {@code ddt serve} run.
+ */
+final class LocalPipeline implements AutoCloseable {
+
+    final EmbeddedStack stack;
+    final GpuWorkers workers;
+    final OrchestratorApp generator;
+    final OrchestratorApp captioner;
+    final Map<String, Object> clientProperties;
+    private final Path stateDir;
+
+    private LocalPipeline(EmbeddedStack stack, GpuWorkers workers, OrchestratorApp generator, OrchestratorApp captioner,
+                          Map<String, Object> clientProperties, Path stateDir) {
+        this.stack = stack;
+        this.workers = workers;
+        this.generator = generator;
+        this.captioner = captioner;
+        this.clientProperties = clientProperties;
+        this.stateDir = stateDir;
+    }
+
+    static LocalPipeline start(String device, int metricsPort, PrintStream out) throws Exception {
+        EmbeddedStack stack = EmbeddedStack.start(2);
+        GpuWorkers workers = null;
+        OrchestratorApp generator = null;
+        Path stateDir = Files.createTempDirectory("ddt-streams");
+        try {
+            out.printf("Kafka     %s%nRegistry  %s%nFlink     %s%nStart-up  %s%n", stack.bootstrapServers(),
+                    stack.schemaRegistryUrl(), stack.flink().restAddress(), stack.startupSummary());
+            Map<String, Object> client = new LinkedHashMap<>();
+            client.put("bootstrap.servers", stack.bootstrapServers());
+            client.put("schema.registry.url", stack.schemaRegistryUrl());
+            Provisioning.createTopics(client, 2);
+            Provisioning.registerSchemas(SchemaRegistryClient.create(stack.schemaRegistryUrl()));
+
+            Properties p = new Properties();
+            p.setProperty("kafka.bootstrap.servers", stack.bootstrapServers());
+            p.setProperty("schema.registry.url", stack.schemaRegistryUrl());
+            p.setProperty("device", device);
+            p.setProperty("metrics.port", Integer.toString(metricsPort));
+            p.setProperty("state.dir", stateDir.toString());
+            long t0 = System.nanoTime();
+            workers = GpuWorkers.start(GpuWorkersConfig.from(p, Map.of()));
+            generator = GeneratorApp.start(OrchestratorConfig.from(p, Map.of(), "generator"));
+            OrchestratorApp captioner = CaptionerApp.start(OrchestratorConfig.from(p, Map.of(), "captioner"));
+            out.printf("Pipeline  GPU pools (encoder, llama, mmdit), generator and captioner up in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+            return new LocalPipeline(stack, workers, generator, captioner, client, stateDir);
+        } catch (Exception | Error e) {
+            if (generator != null) {
+                generator.close();
+            }
+            if (workers != null) {
+                workers.close();
+            }
+            stack.close();
+            deleteTree(stateDir);
+            throw e;
+        }
+    }
+
+    @Override
+    public void close() {
+        captioner.close();
+        generator.close();
+        workers.close();
+        stack.close();
+        deleteTree(stateDir);
+    }
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> all = Files.walk(dir)) {
+            all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
