@@ -31,7 +31,7 @@ import org.apache.kafka.streams.state.Stores;
  *   ddt.encoder.results ──┤
  *   ddt.llama.results ────┼─► lifecycle ◄─► store "requests" (RequestState by id)
  *   ddt.mmdit.results ────┤        │
- *   ddt.results.errors ───┘        └─► encoder / llama / mmdit jobs, images, captions, errors, dead letters
+ *   ddt.results.errors ───┘        └─► encoder / llama / mmdit jobs, images, captions, tokens, errors, dead letters
  * </pre>
  * Every topic is keyed by request id with the same partition count, so one task owns all the
  * events of a request.
@@ -43,7 +43,7 @@ public final class Orchestrator {
 
     /** The topics a lifecycle may write to. */
     static final List<Topic<?>> OUTPUTS = List.of(Topics.ENCODER_JOBS, Topics.LLAMA_JOBS, Topics.MMDIT_JOBS,
-            Topics.IMAGE_RESULTS, Topics.CAPTION_RESULTS, Topics.ERROR_RESULTS, Topics.DEAD_LETTERS);
+            Topics.IMAGE_RESULTS, Topics.CAPTION_RESULTS, Topics.TOKEN_RESULTS, Topics.ERROR_RESULTS, Topics.DEAD_LETTERS);
 
     private Orchestrator() {
     }

@@ -35,7 +35,7 @@ public final class RequestValidator {
     public Optional<Rejection> check(GenerationRequest r, long nowMs) {
         RequestKind kind = r.getKind();
         String prompt = r.getPrompt();
-        if (kind != RequestKind.CAPTION && (prompt == null || prompt.isBlank())) {
+        if ((kind == RequestKind.GENERATE || kind == RequestKind.EDIT) && (prompt == null || prompt.isBlank())) {
             return reject(ErrorReason.PROMPT_MISSING, kind == RequestKind.EDIT ? "an EDIT request needs an instruction"
                     : "a GENERATE request needs a prompt");
         }
@@ -78,7 +78,7 @@ public final class RequestValidator {
 
     private Optional<Rejection> checkImage(ByteBuffer image) {
         if (image == null || !image.hasRemaining()) {
-            return reject(ErrorReason.IMAGE_MISSING, "EDIT and CAPTION requests need a source image");
+            return reject(ErrorReason.IMAGE_MISSING, "EDIT, CAPTION and TOKENIZE requests need a source image");
         }
         if (image.remaining() > limits.imageBytes()) {
             return reject(ErrorReason.IMAGE_TOO_LARGE, "image has " + image.remaining() + " bytes, limit " + limits.imageBytes());

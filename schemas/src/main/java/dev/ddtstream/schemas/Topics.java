@@ -14,6 +14,7 @@ import dev.ddtstream.events.MetricsWindow;
 import dev.ddtstream.events.MmditJob;
 import dev.ddtstream.events.MmditResult;
 import dev.ddtstream.events.StageEvent;
+import dev.ddtstream.events.TokenResult;
 import java.util.List;
 
 /**
@@ -22,7 +23,8 @@ import java.util.List;
  * <pre>
  * requests ─┬─ GENERATE ──────────────────────────► llama jobs ─► llama results ─► mmdit jobs ─► images
  *           ├─ EDIT ───► encoder jobs ─► encoder results ─► llama jobs ─► ... ─► mmdit jobs ─► images
- *           └─ CAPTION ► encoder jobs ─► encoder results ─► llama jobs (text mode) ──────────► captions
+ *           ├─ CAPTION ► encoder jobs ─► encoder results ─► llama jobs (text mode) ──────────► captions
+ *           └─ TOKENIZE ► encoder jobs ─► encoder results ────────────────────────────────► tokens
  * any stage ─► errors, dead letters, stage events ─► Flink ─► evaluations, metrics
  * </pre>
  */
@@ -50,6 +52,8 @@ public final class Topics {
             new Topic<>("ddt.results.images", "requestId", ImageResult.class);
     public static final Topic<CaptionResult> CAPTION_RESULTS =
             new Topic<>("ddt.results.captions", "requestId", CaptionResult.class);
+    public static final Topic<TokenResult> TOKEN_RESULTS =
+            new Topic<>("ddt.results.tokens", "requestId", TokenResult.class);
     public static final Topic<ErrorResult> ERROR_RESULTS =
             new Topic<>("ddt.results.errors", "requestId", ErrorResult.class);
 
@@ -69,7 +73,7 @@ public final class Topics {
             ENCODER_JOBS, ENCODER_RESULTS,
             LLAMA_JOBS, LLAMA_RESULTS,
             MMDIT_JOBS, MMDIT_RESULTS,
-            IMAGE_RESULTS, CAPTION_RESULTS, ERROR_RESULTS,
+            IMAGE_RESULTS, CAPTION_RESULTS, TOKEN_RESULTS, ERROR_RESULTS,
             STAGE_EVENTS, DEAD_LETTERS,
             EVALUATIONS, METRICS);
 

@@ -5,6 +5,7 @@ import dev.ddtstream.events.ErrorResult;
 import dev.ddtstream.events.GenerationRequest;
 import dev.ddtstream.events.ImageResult;
 import dev.ddtstream.events.RequestKind;
+import dev.ddtstream.events.TokenResult;
 import dev.ddtstream.schemas.Topics;
 import dev.ddtstream.schemas.registry.SchemaRegistryClient;
 import dev.ddtstream.schemas.registry.SchemaRegistryConfig;
@@ -38,8 +39,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Publishes requests to {@code ddt.requests} and completes each returned future with the
- * request's terminal result, read ({@code read_committed}) from the image, caption and error
- * topics and matched by request id. An error result completes the future exceptionally with a
+ * request's terminal result, read ({@code read_committed}) from the image, caption, token and
+ * error topics and matched by request id. An error result completes the future exceptionally with a
  * {@link RequestFailedException}. Thread-safe; one instance serves a whole application.
  *
  * <pre>{@code
@@ -72,7 +73,8 @@ public final class DdtClient implements AutoCloseable {
         this.consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
         // Results published from now on: assign every partition and fix the positions before any request goes out.
         List<TopicPartition> parts = new ArrayList<>();
-        for (String topic : List.of(Topics.IMAGE_RESULTS.name(), Topics.CAPTION_RESULTS.name(), Topics.ERROR_RESULTS.name())) {
+        for (String topic : List.of(Topics.IMAGE_RESULTS.name(), Topics.CAPTION_RESULTS.name(), Topics.TOKEN_RESULTS.name(),
+                Topics.ERROR_RESULTS.name())) {
             consumer.partitionsFor(topic).forEach(i -> parts.add(new TopicPartition(i.topic(), i.partition())));
         }
         consumer.assign(parts);
@@ -110,9 +112,14 @@ public final class DdtClient implements AutoCloseable {
         return submit(request(RequestKind.CAPTION, question, image, options)).thenApply(CaptionResult.class::cast);
     }
 
+    /** The image's T DDT tokens (V_1..V_T), for preparing training corpora. */
+    public CompletableFuture<TokenResult> tokenize(byte[] image, RequestOptions options) {
+        return submit(request(RequestKind.TOKENIZE, null, image, options)).thenApply(TokenResult.class::cast);
+    }
+
     /**
-     * Publishes a request as given and returns its terminal result: an {@link ImageResult} or a
-     * {@link CaptionResult}; an error result fails the future with {@link RequestFailedException}.
+     * Publishes a request as given and returns its terminal result: an {@link ImageResult}, a
+     * {@link CaptionResult} or a {@link TokenResult}; an error result fails the future with {@link RequestFailedException}.
      */
     public CompletableFuture<SpecificRecord> submit(GenerationRequest request) {
         CompletableFuture<SpecificRecord> result = new CompletableFuture<>();
@@ -152,6 +159,7 @@ public final class DdtClient implements AutoCloseable {
     private void readResults(CountDownLatch started) {
         ConfluentAvroDeserializer<ImageResult> images = new ConfluentAvroDeserializer<>(registry, ImageResult.class);
         ConfluentAvroDeserializer<CaptionResult> captions = new ConfluentAvroDeserializer<>(registry, CaptionResult.class);
+        ConfluentAvroDeserializer<TokenResult> tokens = new ConfluentAvroDeserializer<>(registry, TokenResult.class);
         ConfluentAvroDeserializer<ErrorResult> errors = new ConfluentAvroDeserializer<>(registry, ErrorResult.class);
         started.countDown();
         try {
@@ -166,6 +174,8 @@ public final class DdtClient implements AutoCloseable {
                             f.completeExceptionally(new RequestFailedException(errors.deserialize(r.topic(), r.value())));
                         } else if (r.topic().equals(Topics.IMAGE_RESULTS.name())) {
                             f.complete(images.deserialize(r.topic(), r.value()));
+                        } else if (r.topic().equals(Topics.TOKEN_RESULTS.name())) {
+                            f.complete(tokens.deserialize(r.topic(), r.value()));
                         } else {
                             f.complete(captions.deserialize(r.topic(), r.value()));
                         }

@@ -86,6 +86,7 @@ final class BenchPipelineCommand implements Callable<Integer> {
                 case GENERATE -> new SamplingParams(1f, 64, 1f, (float) t.manifest().cfgGenerate(), null);
                 case EDIT -> new SamplingParams(1f, 64, 1f, (float) t.manifest().cfgEdit(), null);
                 case CAPTION -> new SamplingParams(0f, 0, 1f, 0f, 32);
+                case TOKENIZE -> throw new IllegalArgumentException("the suite has no TOKENIZE requests");
             };
             out.add(GenerationRequest.newBuilder(r).setSampling(s).build());
         }
@@ -128,6 +129,7 @@ final class BenchPipelineCommand implements Callable<Integer> {
             case GENERATE -> DecodeRequest.image(ints(t.generate(r.getPrompt())), ints(t.generateUnconditional()), s.getCfgScale(), sampling);
             case EDIT -> DecodeRequest.image(ints(t.edit(source, r.getPrompt())), ints(t.editUnconditional(source)), s.getCfgScale(), sampling);
             case CAPTION -> DecodeRequest.text(ints(t.caption(source, r.getPrompt())), s.getMaxNewTokens(), sampling);
+            case TOKENIZE -> throw new IllegalArgumentException("TOKENIZE requests do not reach the LLaMA stage");
         };
     }
 

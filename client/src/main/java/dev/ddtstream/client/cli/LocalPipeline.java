@@ -9,6 +9,7 @@ import dev.ddtstream.orchestration.OrchestratorApp;
 import dev.ddtstream.orchestration.OrchestratorConfig;
 import dev.ddtstream.schemas.Provisioning;
 import dev.ddtstream.schemas.registry.SchemaRegistryClient;
+import dev.ddtstream.tokenizer.TokenizerApp;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -22,7 +23,7 @@ import java.util.stream.Stream;
 
 /**
  * Everything on this machine: the embedded broker, registry and Flink, the catalogue's topics and
- * schemas, the three GPU pools, and both orchestrators. What {@code ddt demo} and {@code ddt serve} run.
+ * schemas, the three GPU pools, and the three orchestrators (generator, captioner, tokenizer). What {@code ddt demo} and {@code ddt serve} run.
  */
 final class LocalPipeline implements AutoCloseable {
 
@@ -30,15 +31,17 @@ final class LocalPipeline implements AutoCloseable {
     final GpuWorkers workers;
     final OrchestratorApp generator;
     final OrchestratorApp captioner;
+    final OrchestratorApp tokenizer;
     final Map<String, Object> clientProperties;
     private final Path stateDir;
 
     private LocalPipeline(EmbeddedStack stack, GpuWorkers workers, OrchestratorApp generator, OrchestratorApp captioner,
-                          Map<String, Object> clientProperties, Path stateDir) {
+                          OrchestratorApp tokenizer, Map<String, Object> clientProperties, Path stateDir) {
         this.stack = stack;
         this.workers = workers;
         this.generator = generator;
         this.captioner = captioner;
+        this.tokenizer = tokenizer;
         this.clientProperties = clientProperties;
         this.stateDir = stateDir;
     }
@@ -47,6 +50,7 @@ final class LocalPipeline implements AutoCloseable {
         EmbeddedStack stack = EmbeddedStack.start(2);
         GpuWorkers workers = null;
         OrchestratorApp generator = null;
+        OrchestratorApp captioner = null;
         Path stateDir = Files.createTempDirectory("ddt-streams");
         try {
             out.printf("Kafka     %s%nRegistry  %s%nFlink     %s%nStart-up  %s%n", stack.bootstrapServers(),
@@ -66,10 +70,15 @@ final class LocalPipeline implements AutoCloseable {
             long t0 = System.nanoTime();
             workers = GpuWorkers.start(GpuWorkersConfig.from(p, Map.of()));
             generator = GeneratorApp.start(OrchestratorConfig.from(p, Map.of(), "generator"));
-            OrchestratorApp captioner = CaptionerApp.start(OrchestratorConfig.from(p, Map.of(), "captioner"));
-            out.printf("Pipeline  GPU pools (encoder, llama, mmdit), generator and captioner up in %.1f s%n", (System.nanoTime() - t0) / 1e9);
-            return new LocalPipeline(stack, workers, generator, captioner, client, stateDir);
+            captioner = CaptionerApp.start(OrchestratorConfig.from(p, Map.of(), "captioner"));
+            OrchestratorApp tokenizer = TokenizerApp.start(OrchestratorConfig.from(p, Map.of(), "tokenizer"));
+            out.printf("Pipeline  GPU pools (encoder, llama, mmdit), generator, captioner and tokenizer up in %.1f s%n",
+                    (System.nanoTime() - t0) / 1e9);
+            return new LocalPipeline(stack, workers, generator, captioner, tokenizer, client, stateDir);
         } catch (Exception | Error e) {
+            if (captioner != null) {
+                captioner.close();
+            }
             if (generator != null) {
                 generator.close();
             }
@@ -84,6 +93,7 @@ final class LocalPipeline implements AutoCloseable {
 
     @Override
     public void close() {
+        tokenizer.close();
         captioner.close();
         generator.close();
         workers.close();

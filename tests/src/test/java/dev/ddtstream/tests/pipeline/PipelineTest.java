@@ -16,6 +16,8 @@ import dev.ddtstream.events.ImageResult;
 import dev.ddtstream.events.RequestKind;
 import dev.ddtstream.events.SamplingParams;
 import dev.ddtstream.events.Stage;
+import dev.ddtstream.events.TokenResult;
+import dev.ddtstream.tokenizer.TokenizerApp;
 import dev.ddtstream.captioner.CaptionerApp;
 import dev.ddtstream.generator.GeneratorApp;
 import dev.ddtstream.gpu.bundle.BundleLocator;
@@ -68,6 +70,7 @@ class PipelineTest {
     private GpuWorkers workers;
     private OrchestratorApp generator;
     private OrchestratorApp captioner;
+    private OrchestratorApp tokenizer;
     private DdtClient client;
     private Path stateDir;
 
@@ -86,6 +89,7 @@ class PipelineTest {
         p.setProperty("state.dir", stateDir.toString());
         generator = GeneratorApp.start(OrchestratorConfig.from(p, Map.of(), "generator"));
         captioner = CaptionerApp.start(OrchestratorConfig.from(p, Map.of(), "captioner"));
+        tokenizer = TokenizerApp.start(OrchestratorConfig.from(p, Map.of(), "tokenizer"));
         Map<String, Object> c = new HashMap<>(env.clientProperties());
         c.put("schema.registry.url", env.schemaRegistryUrl());
         client = DdtClient.connect(c);
@@ -93,7 +97,7 @@ class PipelineTest {
 
     @AfterAll
     void stopPipeline() {
-        for (AutoCloseable c : new AutoCloseable[] {client, captioner, generator, workers}) {
+        for (AutoCloseable c : new AutoCloseable[] {client, tokenizer, captioner, generator, workers}) {
             try {
                 if (c != null) {
                     c.close();
@@ -139,19 +143,31 @@ class PipelineTest {
     }
 
     @Test
+    void tokenizeGivesTheEncodersGoldenCodes() throws Exception {
+        for (GoldenCases.EncodedImage image : golden.encoderImages()) {
+            TokenResult r = client.tokenize(image.png(), RequestOptions.defaults()).get(WAIT_S, TimeUnit.SECONDS);
+            assertArrayEquals(image.codes(), r.getCodes().stream().mapToInt(Integer::intValue).toArray());
+            assertEquals(List.of(Stage.ENCODER), r.getTimings().stream().map(t -> t.getStage()).toList());
+        }
+    }
+
+    @Test
     void invalidRequestsOfEachKindGetTheirTypedErrorAndTheRestFlows() throws Exception {
         byte[] image = golden.encoderImages().get(0).png();
         byte[] notAnImage = "definitely not a picture".getBytes(StandardCharsets.UTF_8);
-        Map<ErrorReason, CompletableFuture<?>> bad = Map.of(
-                ErrorReason.PROMPT_MISSING, client.generate("  ", RequestOptions.defaults()),
-                ErrorReason.SAMPLING_OUT_OF_RANGE, client.generate("a red circle",
-                        RequestOptions.defaults().withSampling(new SamplingParams(99f, 0, 1f, 3f, null))),
-                ErrorReason.IMAGE_MISSING, client.submit(GenerationRequest.newBuilder().setRequestId(TestEnvironment.unique("noimg"))
-                        .setKind(RequestKind.EDIT).setPrompt("make it blue").setCreatedAtMs(System.currentTimeMillis()).build()),
-                ErrorReason.IMAGE_UNDECODABLE, client.caption(notAnImage, null, RequestOptions.defaults()),
-                ErrorReason.PROMPT_TOO_LONG, client.edit(image, "red ".repeat(100), RequestOptions.defaults()));
+        List<Map.Entry<ErrorReason, CompletableFuture<?>>> bad = List.of(
+                Map.entry(ErrorReason.PROMPT_MISSING, client.generate("  ", RequestOptions.defaults())),
+                Map.entry(ErrorReason.SAMPLING_OUT_OF_RANGE, client.generate("a red circle",
+                        RequestOptions.defaults().withSampling(new SamplingParams(99f, 0, 1f, 3f, null)))),
+                Map.entry(ErrorReason.IMAGE_MISSING, client.submit(GenerationRequest.newBuilder().setRequestId(TestEnvironment.unique("noimg"))
+                        .setKind(RequestKind.EDIT).setPrompt("make it blue").setCreatedAtMs(System.currentTimeMillis()).build())),
+                Map.entry(ErrorReason.IMAGE_UNDECODABLE, client.caption(notAnImage, null, RequestOptions.defaults())),
+                Map.entry(ErrorReason.PROMPT_TOO_LONG, client.edit(image, "red ".repeat(100), RequestOptions.defaults())),
+                Map.entry(ErrorReason.IMAGE_MISSING, client.submit(GenerationRequest.newBuilder().setRequestId(TestEnvironment.unique("tok"))
+                        .setKind(RequestKind.TOKENIZE).setCreatedAtMs(System.currentTimeMillis()).build())),
+                Map.entry(ErrorReason.IMAGE_UNDECODABLE, client.tokenize(notAnImage, RequestOptions.defaults())));
         CompletableFuture<ImageResult> good = client.generate("a blue square", RequestOptions.defaults().withSeed(11));
-        for (Map.Entry<ErrorReason, CompletableFuture<?>> e : bad.entrySet()) {
+        for (Map.Entry<ErrorReason, CompletableFuture<?>> e : bad) {
             ExecutionException x = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
                     () -> e.getValue().get(WAIT_S, TimeUnit.SECONDS));
             RequestFailedException failed = assertInstanceOf(RequestFailedException.class, x.getCause());
