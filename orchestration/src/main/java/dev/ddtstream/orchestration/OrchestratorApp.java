@@ -18,6 +18,7 @@ import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
@@ -73,6 +74,13 @@ public final class OrchestratorApp implements AutoCloseable {
                 new StreamsConfig(props));
         streamsRef[0] = streams;
         CountDownLatch running = new CountDownLatch(1);
+        // A failure outside the records' control (the registry away, a broker hiccup) replaces the
+        // stream thread: with exactly_once_v2 its open transaction aborts and the new thread
+        // resumes from the last commit, so nothing is lost or doubled. Bad records never get here.
+        streams.setUncaughtExceptionHandler(e -> {
+            log.error("{}: stream thread failed, replacing it: {}", flow.name(), e.toString(), e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
         streams.setStateListener((now, before) -> {
             if (now == KafkaStreams.State.RUNNING) {
                 running.countDown();

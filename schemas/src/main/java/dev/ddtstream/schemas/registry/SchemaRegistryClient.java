@@ -241,6 +241,14 @@ public final class SchemaRegistryClient {
                                 "register schema " + schema.getFullName() + " under subject '" + subject + "'")
                         : http.post(subjectPath, schemaRequest(schema),
                                 "look up schema " + schema.getFullName() + " under subject '" + subject + "'");
+            } catch (IncompatibleSchemaException e) {
+                // Apicurio answers the loser of two concurrent first registrations of a subject
+                // with 409 "already exists", the status Confluent uses for incompatibility: one
+                // more try tells them apart (it finds the schema, or is refused again).
+                if (!registerIfMissing || attempt > 1) {
+                    throw e;
+                }
+                pause(50L << attempt);
             } catch (SchemaRegistryException e) {
                 // Both calls are idempotent, so a server error is worth another try: registries
                 // backed by a database (Apicurio's in-memory H2, for one) can lose a race between

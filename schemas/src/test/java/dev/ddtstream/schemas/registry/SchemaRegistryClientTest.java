@@ -177,6 +177,15 @@ class SchemaRegistryClientTest {
     }
 
     @Test
+    void registrationLosingARaceWithConflictIsRetriedOnceAgainstFakeRegistry() {
+        registry.answerNext(409, "{\"error_code\":409,\"message\":\"An artifact with ID 'orders-value' already exists.\"}");
+
+        int id = client.register("orders-value", ORDER_V1);
+
+        assertEquals(id, SchemaRegistryClient.create(registry.url()).lookup("orders-value", ORDER_V1));
+    }
+
+    @Test
     void registrationGivesUpAfterThreeServerErrorsAgainstFakeRegistry() {
         for (int i = 0; i < 3; i++) {
             registry.answerNext(500, "{\"error_code\":50001,\"message\":\"Error in the backend data store\"}");

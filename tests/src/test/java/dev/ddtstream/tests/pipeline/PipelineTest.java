@@ -27,6 +27,7 @@ import dev.ddtstream.gpu.service.GpuWorkersConfig;
 import dev.ddtstream.orchestration.OrchestratorApp;
 import dev.ddtstream.orchestration.OrchestratorConfig;
 import dev.ddtstream.schemas.Provisioning;
+import dev.ddtstream.schemas.registry.SchemaRegistryClient;
 import dev.ddtstream.testenv.TestEnvironment;
 import dev.ddtstream.testenv.TestEnvironmentExtension;
 import java.awt.image.BufferedImage;
@@ -77,6 +78,7 @@ class PipelineTest {
     @BeforeAll
     void startPipeline(TestEnvironment env) throws Exception {
         Provisioning.createTopics(env.clientProperties(), 2);
+        Provisioning.registerSchemas(SchemaRegistryClient.create(env.schemaRegistryUrl()));
         stateDir = Files.createTempDirectory("ddt-pipeline-test");
         Properties p = new Properties();
         env.clientProperties().forEach((k, v) -> p.setProperty("kafka." + k, String.valueOf(v)));
