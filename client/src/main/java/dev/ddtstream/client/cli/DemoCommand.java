@@ -100,6 +100,9 @@ final class DemoCommand implements Callable<Integer> {
         StringBuilder s = new StringBuilder();
         for (RequestKind k : RequestKind.values()) {
             long n = suite.stream().filter(r -> r.getKind() == k).count();
+            if (n == 0) {
+                continue;
+            }
             s.append(s.length() == 0 ? "" : ", ").append(n).append(' ').append(k);
         }
         return s.toString();
