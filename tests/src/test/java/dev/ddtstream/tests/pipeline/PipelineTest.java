@@ -27,6 +27,8 @@ import dev.ddtstream.gpu.service.GpuWorkersConfig;
 import dev.ddtstream.orchestration.OrchestratorApp;
 import dev.ddtstream.orchestration.OrchestratorConfig;
 import dev.ddtstream.schemas.Provisioning;
+import dev.ddtstream.schemas.Topics;
+import dev.ddtstream.tests.workers.TopicTap;
 import dev.ddtstream.schemas.registry.SchemaRegistryClient;
 import dev.ddtstream.testenv.TestEnvironment;
 import dev.ddtstream.testenv.TestEnvironmentExtension;
@@ -115,7 +117,7 @@ class PipelineTest {
     }
 
     @Test
-    void generateReproducesTheGoldenTokensThroughKafka() throws Exception {
+    void generateReproducesTheGoldenTokensThroughKafka(TestEnvironment env) throws Exception {
         GoldenCases.Generation g = golden.generate();
         ImageResult r = client.generate(g.text(), RequestOptions.defaults().withSampling(greedy(g.cfgScale())).withSeed(5))
                 .get(WAIT_S, TimeUnit.SECONDS);
@@ -123,25 +125,30 @@ class PipelineTest {
                 "same prompt, greedy, same guidance: the golden codes");
         assertPng(r);
         assertEquals(List.of(Stage.LLAMA, Stage.MMDIT), r.getTimings().stream().map(t -> t.getStage()).toList());
+        assertAnsweredOnce(env, Set.of(r.getRequestId()));
     }
 
     @Test
-    void editReproducesTheGoldenTokensThroughKafka() throws Exception {
+    void editReproducesTheGoldenTokensThroughKafka(TestEnvironment env) throws Exception {
         GoldenCases.Edit e = golden.edit();
         ImageResult r = client.edit(e.source().png(), e.instruction(), RequestOptions.defaults().withSampling(greedy(e.cfgScale())))
                 .get(WAIT_S, TimeUnit.SECONDS);
         assertArrayEquals(e.codes(), r.getVisualCodes().stream().mapToInt(Integer::intValue).toArray());
         assertPng(r);
         assertEquals(List.of(Stage.ENCODER, Stage.LLAMA, Stage.MMDIT), r.getTimings().stream().map(t -> t.getStage()).toList());
+        assertAnsweredOnce(env, Set.of(r.getRequestId()));
     }
 
     @Test
-    void captionsAreTheGoldenTextsForEachQuestion() throws Exception {
+    void captionsAreTheGoldenTextsForEachQuestion(TestEnvironment env) throws Exception {
+        Set<String> ids = new java.util.HashSet<>();
         for (GoldenCases.Caption c : golden.captions()) {
             CaptionResult r = client.caption(c.image().png(), c.question(), RequestOptions.defaults()).get(WAIT_S, TimeUnit.SECONDS);
             assertEquals(c.text(), r.getText(), "caption for question '" + c.question() + "'");
             assertFalse(r.getText().isBlank());
+            ids.add(r.getRequestId());
         }
+        assertAnsweredOnce(env, ids);
     }
 
     @Test
@@ -210,6 +217,18 @@ class PipelineTest {
                 HttpRequest.newBuilder(URI.create(generator.statusUrl().orElseThrow() + "/requests/nobody-sent-this")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(404, unknown.statusCode());
+    }
+
+    /** Reads every terminal-result topic back: each id has exactly one committed answer in all of them together. */
+    private static void assertAnsweredOnce(TestEnvironment env, Set<String> ids) {
+        Map<String, Integer> answers = new HashMap<>();
+        for (var topic : List.of(Topics.IMAGE_RESULTS, Topics.CAPTION_RESULTS, Topics.TOKEN_RESULTS, Topics.ERROR_RESULTS)) {
+            TopicTap.read(env, topic, ids, true, m -> true, Duration.ofSeconds(3))
+                    .forEach((id, list) -> answers.merge(id, list.size(), Integer::sum));
+        }
+        for (String id : ids) {
+            assertEquals(1, answers.getOrDefault(id, 0), "committed answers for " + id + ": " + answers);
+        }
     }
 
     private static void assertPng(ImageResult r) throws Exception {

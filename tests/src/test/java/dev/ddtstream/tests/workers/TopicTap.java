@@ -22,13 +22,13 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * Reads a catalogue topic from its beginning, keeping the records whose key is one of a test
  * run's ids (tests share the cluster), until a condition holds or time runs out.
  */
-final class TopicTap {
+public final class TopicTap {
 
     private TopicTap() {
     }
 
     /** Records per key, read with {@code read_committed} or {@code read_uncommitted}. */
-    static <V extends SpecificRecord> Map<String, List<V>> read(TestEnvironment env, Topic<V> topic, Set<String> keys,
+    public static <V extends SpecificRecord> Map<String, List<V>> read(TestEnvironment env, Topic<V> topic, Set<String> keys,
                                                                boolean committedOnly,
                                                                Predicate<Map<String, List<V>>> done, Duration timeout) {
         Map<String, Object> props = new HashMap<>(env.clientProperties());
@@ -57,7 +57,7 @@ final class TopicTap {
     }
 
     /** Every key of {@code keys} present. */
-    static <V> Predicate<Map<String, List<V>>> all(Set<String> keys) {
+    public static <V> Predicate<Map<String, List<V>>> all(Set<String> keys) {
         return m -> m.keySet().containsAll(keys);
     }
 
