@@ -1,20 +1,15 @@
 package dev.ddtstream.orchestration;
 
-import java.io.IOException;
-import java.io.Reader;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
+import dev.ddtstream.schemas.config.ServiceSettings;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.function.Function;
 
 /**
- * An orchestrator's configuration (stream-generator, stream-captioner), validated at start.
+ * An orchestrator's configuration (stream-generator, stream-captioner, stream-tokenizer), validated at start.
  * Keys (file, then environment {@code DDT_<KEY>} with {@code .} and {@code -} as {@code _}):
  *
  * <pre>
@@ -34,35 +29,14 @@ public record OrchestratorConfig(Path bundle, String applicationId, Path stateDi
 
     private static final List<String> KEYS = List.of("bundle", "application.id", "state.dir", "status.host", "status.port",
             "retention-minutes", "limits.prompt-words", "limits.image-bytes", "limits.image-pixels",
-            "limits.max-temperature", "limits.max-cfg-scale", "limits.max-new-tokens", "schema.registry.url",
-            "basic.auth.credentials.source", "basic.auth.user.info");
+            "limits.max-temperature", "limits.max-cfg-scale", "limits.max-new-tokens");
 
     public static OrchestratorConfig load(Path file, String flowName) {
-        Properties p = new Properties();
-        if (file != null) {
-            try (Reader r = Files.newBufferedReader(file)) {
-                p.load(r);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read configuration " + file, e);
-            }
-        }
-        return from(p, System.getenv(), flowName);
+        return from(ServiceSettings.read(file), System.getenv(), flowName);
     }
 
     public static OrchestratorConfig from(Properties file, Map<String, String> env, String flowName) {
-        Properties p = new Properties();
-        p.putAll(file);
-        env.forEach((k, v) -> {
-            if (k.startsWith("DDT_KAFKA_")) {
-                p.setProperty("kafka." + k.substring(10).toLowerCase(Locale.ROOT).replace('_', '.'), v);
-            }
-        });
-        for (String key : KEYS) {
-            String v = env.get("DDT_" + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_'));
-            if (v != null) {
-                p.setProperty(key, v);
-            }
-        }
+        Properties p = ServiceSettings.withEnvironment(file, env, KEYS);
         RequestLimits d = RequestLimits.defaults();
         RequestLimits limits = value(p, "limits.*", "", v -> new RequestLimits(
                 value(p, "limits.prompt-words", String.valueOf(d.promptWords()), Integer::parseInt),
@@ -79,20 +53,7 @@ public record OrchestratorConfig(Path bundle, String applicationId, Path stateDi
         if (minutes < 1) {
             throw new IllegalArgumentException("configuration retention-minutes must be at least 1, got " + minutes);
         }
-        Map<String, Object> client = new LinkedHashMap<>();
-        for (String key : p.stringPropertyNames()) {
-            if (key.startsWith("kafka.")) {
-                client.put(key.substring(6), p.getProperty(key));
-            } else if (key.startsWith("schema.registry.") || key.startsWith("basic.auth.")) {
-                client.put(key, p.getProperty(key));
-            }
-        }
-        if (!client.containsKey("bootstrap.servers")) {
-            throw new IllegalArgumentException("kafka.bootstrap.servers is required (or DDT_KAFKA_BOOTSTRAP_SERVERS)");
-        }
-        if (!client.containsKey("schema.registry.url")) {
-            throw new IllegalArgumentException("schema.registry.url is required (or DDT_SCHEMA_REGISTRY_URL)");
-        }
+        Map<String, Object> client = ServiceSettings.clientProperties(p);
         String bundle = p.getProperty("bundle");
         return new OrchestratorConfig(bundle == null || bundle.isBlank() ? null : Path.of(bundle.trim()),
                 p.getProperty("application.id", "ddt-" + flowName).trim(),

@@ -5,14 +5,10 @@ import dev.ddtstream.gpu.batching.BatchPolicy;
 import dev.ddtstream.gpu.pool.PoolSettings;
 import dev.ddtstream.gpu.runtime.DeviceSpec;
 import dev.ddtstream.gpu.runtime.RuntimeConfig;
-import java.io.IOException;
-import java.io.Reader;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
+import dev.ddtstream.schemas.config.ServiceSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -49,25 +45,12 @@ public record GpuWorkersConfig(Path bundle, RuntimeConfig runtime, Map<Stage, Po
 
     /** Reads {@code file} (may be null) with the process environment's overrides. */
     public static GpuWorkersConfig load(Path file) {
-        return from(read(file), System.getenv());
+        return from(ServiceSettings.read(file), System.getenv());
     }
 
     /** Builds the configuration from properties and environment overrides; throws with the key at fault. */
     public static GpuWorkersConfig from(Properties file, Map<String, String> env) {
-        Properties p = new Properties();
-        p.putAll(file);
-        for (Map.Entry<String, String> e : env.entrySet()) {
-            String k = e.getKey();
-            if (k.startsWith("DDT_KAFKA_")) {
-                p.setProperty("kafka." + k.substring(10).toLowerCase(Locale.ROOT).replace('_', '.'), e.getValue());
-            }
-        }
-        for (String key : knownKeys()) {
-            String v = env.get(envName(key));
-            if (v != null) {
-                p.setProperty(key, v);
-            }
-        }
+        Properties p = ServiceSettings.withEnvironment(file, env, knownKeys());
         Settings s = new Settings(p);
         Path bundle = s.text("bundle", null) == null ? null : Path.of(s.text("bundle", null));
         RuntimeConfig runtime = new RuntimeConfig(
@@ -93,31 +76,15 @@ public record GpuWorkersConfig(Path bundle, RuntimeConfig runtime, Map<Stage, Po
         if (port < -1 || port > 65535) {
             throw new IllegalArgumentException("metrics.port must be -1 (off), 0 (any) or a port, got " + port);
         }
-        Map<String, Object> client = new LinkedHashMap<>();
-        for (String key : p.stringPropertyNames()) {
-            if (key.startsWith("kafka.")) {
-                client.put(key.substring(6), p.getProperty(key));
-            } else if (key.startsWith("schema.registry.") || key.startsWith("basic.auth.")) {
-                client.put(key, p.getProperty(key));
-            }
-        }
-        if (!client.containsKey("bootstrap.servers")) {
-            throw new IllegalArgumentException("kafka.bootstrap.servers is required (or DDT_KAFKA_BOOTSTRAP_SERVERS)");
-        }
-        if (!client.containsKey("schema.registry.url")) {
-            throw new IllegalArgumentException("schema.registry.url is required (or DDT_SCHEMA_REGISTRY_URL)");
-        }
+        Map<String, Object> client = ServiceSettings.clientProperties(p);
         return new GpuWorkersConfig(bundle, runtime, pools, s.text("metrics.host", "127.0.0.1"), port, client);
     }
 
-    static String envName(String key) {
-        return "DDT_" + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
-    }
 
     private static List<String> knownKeys() {
         List<String> keys = new java.util.ArrayList<>(List.of("bundle", "device", "ort.intra-op-threads",
                 "ort.inter-op-threads", "ort.optimization", "ort.cpu-arena", "stages", "instance", "metrics.host",
-                "metrics.port", "schema.registry.url", "basic.auth.credentials.source", "basic.auth.user.info"));
+                "metrics.port"));
         for (Stage s : GPU_STAGES) {
             String k = s.name().toLowerCase(Locale.ROOT);
             keys.addAll(List.of(k + ".workers", k + ".batch.max-size", k + ".batch.max-wait-ms", k + ".group"));
@@ -142,17 +109,6 @@ public record GpuWorkersConfig(Path bundle, RuntimeConfig runtime, Map<Stage, Po
         };
     }
 
-    private static Properties read(Path file) {
-        Properties p = new Properties();
-        if (file != null) {
-            try (Reader r = Files.newBufferedReader(file)) {
-                p.load(r);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read configuration " + file, e);
-            }
-        }
-        return p;
-    }
 
     /** Typed reads that name the key in every error. */
     private record Settings(Properties p) {
