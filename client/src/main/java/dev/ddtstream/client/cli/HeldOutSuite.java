@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ddtstream.events.BenchmarkMetadata;
 import dev.ddtstream.events.GenerationRequest;
+import dev.ddtstream.events.ObjectClause;
 import dev.ddtstream.events.RequestKind;
 import dev.ddtstream.events.SceneObject;
 import java.awt.image.BufferedImage;
@@ -77,11 +78,15 @@ final class HeldOutSuite {
         GenerationRequest.Builder r = GenerationRequest.newBuilder().setRequestId(id).setSeed(index)
                 .setCreatedAtMs(System.currentTimeMillis());
         switch (task) {
-            case "t2i" -> r.setKind(RequestKind.GENERATE).setPrompt(s.get("caption").asText());
+            case "t2i" -> {
+                r.setKind(RequestKind.GENERATE).setPrompt(s.get("caption").asText());
+                meta.setClauses(clauses(s.path("checks")));
+            }
             case "edit" -> {
                 r.setKind(RequestKind.EDIT).setPrompt(s.get("instruction").asText())
                         .setImage(ByteBuffer.wrap(png(s.get("image_index").asInt())));
-                meta.setExpectedImagePng(ByteBuffer.wrap(png(s.get("target_image_index").asInt())));
+                meta.setExpectedImagePng(ByteBuffer.wrap(png(s.get("target_image_index").asInt())))
+                        .setSceneObjects(objects(s.path("target_objects")));
             }
             default -> {
                 String q = s.get("question").asText();
@@ -90,6 +95,26 @@ final class HeldOutSuite {
             }
         }
         return r.setBenchmark(meta.build()).build();
+    }
+
+    /** The sample's GenEval checks as clauses; a relation check places clause a relative to clause b. */
+    private static List<ObjectClause> clauses(JsonNode checks) {
+        List<ObjectClause> out = new ArrayList<>();
+        for (JsonNode c : checks) {
+            if (!c.has("relation")) {
+                out.add(ObjectClause.newBuilder().setShape(c.get("shape").asText()).setCount(c.path("count").asInt(1))
+                        .setColor(c.has("color") ? c.get("color").asText() : null)
+                        .setSize(c.has("size") ? c.get("size").asText() : null).build());
+            }
+        }
+        for (JsonNode c : checks) {
+            if (c.has("relation")) {
+                ObjectClause a = out.get(c.get("a").asInt());
+                a.setRelation(c.get("relation").asText());
+                a.setRelativeTo(c.get("b").asInt());
+            }
+        }
+        return out;
     }
 
     private static List<SceneObject> objects(JsonNode list) {

@@ -8,7 +8,7 @@ import java.util.List;
  * detector backed by an ONNX object-detection model (its labels mapped to shape/colour words)
  * implements the same interface, and the checks do not change. Implementations are thread-safe.
  */
-public interface Detector {
+public interface Detector extends java.io.Serializable {
 
     List<DetectedObject> detect(BufferedImage image);
 }

@@ -13,6 +13,8 @@ import java.util.List;
  */
 public final class SyntheticWorldDetector implements Detector {
 
+    private static final long serialVersionUID = 1L;
+
     static final int[] BACKGROUND = {28, 28, 28};
     static final String[] COLOR_NAMES = {"red", "green", "blue", "yellow", "purple", "orange"};
     static final int[][] PALETTE = {{220, 40, 40}, {40, 180, 60}, {50, 90, 235}, {235, 215, 40}, {160, 70, 210}, {245, 140, 30}};

@@ -10,22 +10,22 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Scenes drawn by hand the way models/ddt/world.py draws them: at 4x, then box-downsampled. */
-final class HandMadeScene {
+public final class HandMadeScene {
 
     private static final int K = 4;
     private final int side;
     private final List<Object[]> objects = new ArrayList<>();
 
-    HandMadeScene(int side) {
+    public HandMadeScene(int side) {
         this.side = side;
     }
 
-    HandMadeScene add(String shape, String color, String size, double cx, double cy) {
+    public HandMadeScene add(String shape, String color, String size, double cx, double cy) {
         objects.add(new Object[] {shape, color, size, cx, cy});
         return this;
     }
 
-    BufferedImage render() {
+    public BufferedImage render() {
         BufferedImage big = new BufferedImage(side * K, side * K, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = big.createGraphics();
         int[] bg = SyntheticWorldDetector.BACKGROUND;
