@@ -84,11 +84,9 @@ public final class EvaluatorJob {
         long outOfOrderness = s.outOfOrderness().toMillis();
         long quiet = s.quietAfter().toMillis();
         DataStream<Observation> observations = env
-                .fromSource(source, WatermarkStrategy.noWatermarks(), "results").name("results, errors, stage events, dead letters")
-                // one reader: the windows are global, and watermarks come from the merged input (see QuietAwareWatermarks)
-                .setParallelism(1)
-                .assignTimestampsAndWatermarks(WatermarkStrategy.<Observation>forGenerator(c -> new QuietAwareWatermarks(outOfOrderness, quiet))
-                        .withTimestampAssigner((o, t) -> o.eventTimeMs)).name("event time").setParallelism(1);
+                .fromSource(source, WatermarkStrategy.<Observation>forGenerator(c -> new QuietAwareWatermarks(outOfOrderness, quiet))
+                        .withTimestampAssigner((o, t) -> o.eventTimeMs), "results")
+                .name("results, errors, stage events, dead letters");
 
         observations.filter(o -> o.scored).name("scored results")
                 .map(new EvaluationRecord(topics.evaluations(), client)).returns(Types.TUPLE(Types.STRING, Types.PRIMITIVE_ARRAY(Types.BYTE)))

@@ -5,21 +5,22 @@ import org.apache.flink.api.common.eventtime.WatermarkGenerator;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
 
 /**
- * Event time over the merged input: the watermark trails the largest event time seen by the
+ * Event time of one input partition: the watermark trails the largest event time seen by the
  * allowed out-of-orderness; when nothing has arrived for {@code quietMs} of wall-clock time, it
- * moves on with the wall clock, so that the last windows close while the system is quiet (a
- * dashboard should not wait for the next request to see the previous minute).
+ * moves on with the wall clock, so that a quiet partition (dead letters, most of the time) does
+ * not hold every window open, and the last windows close while the whole system is quiet. A
+ * partition that has never had an event marks itself idle after {@code quietMs}.
  *
- * <p>Why not per-partition watermarks with idleness: most input topics are quiet most of the time
- * (dead letters, errors), and Flink's idleness clock does not advance while a split has nothing to
- * read, so the quiet partitions held every window open.
+ * <p>Why not Flink's {@code withIdleness}: its clock does not advance while a split has nothing
+ * to read, so quiet partitions never became idle and no window ever closed.
  */
 final class QuietAwareWatermarks implements WatermarkGenerator<Observation> {
 
     private final long outOfOrdernessMs;
     private final long quietMs;
     private long maxEventTime = Long.MIN_VALUE;
-    private long lastEventWallMs = System.currentTimeMillis();
+    private final long createdWallMs = System.currentTimeMillis();
+    private long lastEventWallMs = createdWallMs;
     private long emitted = Long.MIN_VALUE;
 
     QuietAwareWatermarks(long outOfOrdernessMs, long quietMs) {
@@ -36,6 +37,9 @@ final class QuietAwareWatermarks implements WatermarkGenerator<Observation> {
     @Override
     public void onPeriodicEmit(WatermarkOutput output) {
         if (maxEventTime == Long.MIN_VALUE) {
+            if (System.currentTimeMillis() - createdWallMs > quietMs) {
+                output.markIdle();
+            }
             return;
         }
         long watermark = maxEventTime - outOfOrdernessMs - 1;

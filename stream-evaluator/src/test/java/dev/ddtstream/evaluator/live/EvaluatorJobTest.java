@@ -28,6 +28,15 @@ import dev.ddtstream.schemas.wire.ConfluentAvroSerializer;
 import dev.ddtstream.testenv.TestEnvironment;
 import dev.ddtstream.testenv.TestEnvironmentExtension;
 import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.StateRecoveryOptions;
+import org.junit.jupiter.api.io.TempDir;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -84,7 +93,7 @@ class EvaluatorJobTest {
         Map<String, Object> client = new HashMap<>(env.clientProperties());
         client.put("schema.registry.url", env.schemaRegistryUrl());
         EvaluatorJob.Settings settings = new EvaluatorJob.Settings(TestEnvironment.unique("evaluator"), Duration.ofSeconds(10),
-                Duration.ofSeconds(60), Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofMillis(500));
+                Duration.ofSeconds(60), Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofMillis(500));
         List<MetricsWindow> windows;
         List<EvaluationResult> evaluations;
         try (LocalFlinkCluster flink = LocalFlinkCluster.start(2)) {
@@ -124,6 +133,84 @@ class EvaluatorJobTest {
         assertEquals(Boolean.FALSE, wrong.getCorrect());
         assertEquals(Map.of("1 circle", false, "exactly 1 object", true), wrong.getChecks());
         assertNull(wrong.getEditL1());
+    }
+
+    @Test
+    void everyWindowAndEvaluationIsPublishedOnceAcrossARestartFromACheckpoint(TestEnvironment env, @TempDir Path checkpoints)
+            throws Exception {
+        EvaluatorTopics topics = EvaluatorTopics.prefixed(TestEnvironment.unique("restart") + ".");
+        env.createTopics(List.of(topics.images(), topics.captions(), topics.errors(), topics.stageEvents(), topics.deadLetters(),
+                topics.evaluations(), topics.metrics()), 1);
+        long base = (System.currentTimeMillis() / 10_000 + 8_640) * 10_000;
+        Map<String, Object> client = new HashMap<>(env.clientProperties());
+        client.put("schema.registry.url", env.schemaRegistryUrl());
+        EvaluatorJob.Settings settings = new EvaluatorJob.Settings(TestEnvironment.unique("evaluator"), Duration.ofSeconds(10),
+                Duration.ofSeconds(60), Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofMillis(500));
+        Configuration retained = new Configuration();
+        retained.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+        retained.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
+        retained.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION, ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+        SchemaRegistryClient registry = SchemaRegistryClient.create(env.schemaRegistryUrl());
+        try (LocalFlinkCluster flink = LocalFlinkCluster.start(2);
+             KafkaProducer<String, SpecificRecord> p = new KafkaProducer<>(env.clientProperties(Map.of()), new StringSerializer(),
+                     new ConfluentAvroSerializer<>(registry))) {
+            // window A [base, base+10 s): 3 images (one wrong) and 2 errors; a batch at +15 s closes it
+            for (int i = 0; i < 3; i++) {
+                send(p, topics.images(), "a-" + i, image("a-" + i, i < 2 ? "circle" : "square", base + 1_000 + i * 100));
+            }
+            send(p, topics.errors(), "a-err-0", error("a-err-0", ErrorReason.BAD_TOKENS, base + 2_000));
+            send(p, topics.errors(), "a-err-1", error("a-err-1", ErrorReason.BAD_TOKENS, base + 2_100));
+            send(p, topics.stageEvents(), "w", stage(4, base + 15_000));
+            p.flush();
+            JobClient first = EvaluatorJob.start(flink.environment(retained), topics, client, settings);
+            read(env, topics.metrics(), MetricsWindow.class, l -> l.stream().anyMatch(w -> isTumbling(w, base + 10_000)));
+
+            // window B [base+20 s, base+30 s): read and held in window state when the job dies
+            send(p, topics.images(), "b-0", image("b-0", "circle", base + 21_000));
+            send(p, topics.images(), "b-1", image("b-1", "circle", base + 21_100));
+            send(p, topics.errors(), "b-err-0", error("b-err-0", ErrorReason.PROMPT_MISSING, base + 22_000));
+            p.flush();
+            read(env, topics.evaluations(), EvaluationResult.class, l -> l.stream().filter(e -> e.getRequestId().startsWith("b-")).count() == 2);
+            Thread.sleep(1_500); // a checkpoint or two beyond the one that committed those evaluations
+            first.cancel().get();
+
+            Configuration restore = new Configuration(retained);
+            restore.set(StateRecoveryOptions.SAVEPOINT_PATH, latestCheckpoint(checkpoints).toString());
+            send(p, topics.stageEvents(), "w", stage(2, base + 60_000)); // closes window B
+            p.flush();
+            JobClient second = EvaluatorJob.start(flink.environment(restore), topics, client, settings);
+            try {
+                read(env, topics.metrics(), MetricsWindow.class, l -> l.stream().anyMatch(w -> isTumbling(w, base + 30_000)));
+            } finally {
+                second.cancel().get();
+            }
+        }
+
+        List<MetricsWindow> windows = read(env, topics.metrics(), MetricsWindow.class, l -> true);
+        List<MetricsWindow> a = windows.stream().filter(w -> isTumbling(w, base + 10_000)).toList();
+        List<MetricsWindow> b = windows.stream().filter(w -> isTumbling(w, base + 30_000)).toList();
+        assertEquals(1, a.size(), "window A once: " + a);
+        assertEquals(1, b.size(), "window B once, though the job died with it open: " + b);
+        assertEquals(5, a.get(0).getResults());
+        assertEquals(2.0 / 3, a.get(0).getAccuracyByTask().get("single_object"), 1e-9);
+        assertEquals(3, b.get(0).getResults(), "B's images were in the restored state, its error too: " + b.get(0));
+        assertEquals(1.0, b.get(0).getAccuracyByTask().get("single_object"), 1e-9);
+        List<EvaluationResult> evaluations = read(env, topics.evaluations(), EvaluationResult.class, l -> true);
+        assertEquals(List.of("a-0", "a-1", "a-2", "b-0", "b-1"), evaluations.stream().map(e -> e.getRequestId().toString()).sorted().toList(),
+                "each result evaluated once");
+    }
+
+    private static boolean isTumbling(MetricsWindow w, long end) {
+        return w.getWindowKind() == WindowKind.TUMBLING && w.getWindowEndMs() == end;
+    }
+
+    /** The newest retained checkpoint ({@code <dir>/<job>/chk-N} with its metadata). */
+    private static Path latestCheckpoint(Path dir) throws Exception {
+        try (Stream<Path> all = Files.walk(dir)) {
+            return all.filter(p -> p.getFileName().toString().startsWith("chk-") && Files.exists(p.resolve("_metadata")))
+                    .max(Comparator.comparingInt(p -> Integer.parseInt(p.getFileName().toString().substring(4))))
+                    .orElseThrow(() -> new AssertionError("no completed checkpoint under " + dir));
+        }
     }
 
     private static <V extends SpecificRecord> List<V> read(TestEnvironment env, String topic, Class<V> type, Predicate<List<V>> done) {

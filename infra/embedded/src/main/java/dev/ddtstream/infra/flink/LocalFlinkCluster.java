@@ -89,8 +89,17 @@ public final class LocalFlinkCluster implements AutoCloseable {
 
     /** An execution environment that submits jobs to this cluster through its REST endpoint. */
     public StreamExecutionEnvironment environment() {
-        return StreamExecutionEnvironment.createRemoteEnvironment(
-                restAddress.getHost(), restAddress.getPort(), loopbackConfiguration());
+        return environment(new Configuration());
+    }
+
+    /**
+     * The same with client-side settings added: checkpoint storage, or a checkpoint to restore
+     * the job from ({@code execution.state-recovery.path}), which the client puts in the job graph.
+     */
+    public StreamExecutionEnvironment environment(Configuration settings) {
+        Configuration c = loopbackConfiguration();
+        c.addAll(settings);
+        return StreamExecutionEnvironment.createRemoteEnvironment(restAddress.getHost(), restAddress.getPort(), c);
     }
 
     @Override
