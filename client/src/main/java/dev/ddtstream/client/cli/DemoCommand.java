@@ -81,7 +81,12 @@ final class DemoCommand implements Callable<Integer> {
             wall = (System.nanoTime() - t0) / 1e9;
             answers = futures.stream().map(CompletableFuture::join).toList();
 
-            String summary = DemoReport.summary(answers, wall);
+            List<dev.ddtstream.events.EvaluationResult> verdicts = EvaluationTable.await(pipeline.clientProperties,
+                    answers.stream().filter(Answer::ok).map(a -> a.request().getRequestId()).collect(java.util.stream.Collectors.toSet()),
+                    java.time.Duration.ofSeconds(30));
+            String summary = DemoReport.summary(answers, wall)
+                    + String.format("%nScored by the Flink evaluator (%d of %d results):%n", verdicts.size(), answers.size())
+                    + EvaluationTable.format(verdicts);
             stdout.printf("%n%s", summary);
             Path report = DemoReport.write(out, answers, summary);
             stdout.printf("Images and report: %s%n", report.toAbsolutePath());

@@ -54,6 +54,34 @@ final class HeldOutSuite {
         return out;
     }
 
+    /** GenEval's prompts per task (553 in all); the held-out set has up to 100 per task. */
+    static final List<Map.Entry<String, Integer>> GENEVAL_PROMPTS = List.of(Map.entry("single_object", 80),
+            Map.entry("two_object", 99), Map.entry("counting", 80), Map.entry("colors", 94), Map.entry("position", 100),
+            Map.entry("color_attr", 100));
+
+    /**
+     * A GenEval-shaped suite: the six tasks in GenEval's proportions ({@code scale} of its 553
+     * prompts), {@code imagesPerPrompt} images per prompt with seeds 0..n-1, the bundle's default sampling.
+     */
+    List<GenerationRequest> geneval(double scale, int imagesPerPrompt, String runId) {
+        List<GenerationRequest> out = new ArrayList<>();
+        for (Map.Entry<String, Integer> task : GENEVAL_PROMPTS) {
+            List<JsonNode> prompts = samples.stream().filter(s -> s.get("task").asText().equals("t2i")
+                    && s.get("kind").asText().equals(task.getKey())).toList();
+            int n = Math.min(prompts.size(), Math.max(1, (int) Math.round(task.getValue() * scale)));
+            for (int p = 0; p < n; p++) {
+                for (int i = 0; i < imagesPerPrompt; i++) {
+                    String id = runId + "-" + task.getKey() + "-" + p + "-" + i;
+                    GenerationRequest r = request(prompts.get(p), id, i);
+                    r.getBenchmark().setSuite("synthetic-geneval");
+                    r.getBenchmark().setPromptId(runId + "-" + task.getKey() + "-" + p);
+                    out.add(r);
+                }
+            }
+        }
+        return out;
+    }
+
     private List<GenerationRequest> pick(String task, int n, String runId) {
         Map<String, List<JsonNode>> byKind = new LinkedHashMap<>();
         for (JsonNode s : samples) {

@@ -1,6 +1,8 @@
 package dev.ddtstream.client.cli;
 
 import dev.ddtstream.captioner.CaptionerApp;
+import dev.ddtstream.evaluator.live.EvaluatorJob;
+import dev.ddtstream.evaluator.live.EvaluatorTopics;
 import dev.ddtstream.generator.GeneratorApp;
 import dev.ddtstream.gpu.service.GpuWorkers;
 import dev.ddtstream.gpu.service.GpuWorkersConfig;
@@ -20,10 +22,12 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.stream.Stream;
+import org.apache.flink.core.execution.JobClient;
 
 /**
  * Everything on this machine: the embedded broker, registry and Flink, the catalogue's topics and
- * schemas, the three GPU pools, and the three orchestrators (generator, captioner, tokenizer). What {@code ddt demo} and {@code ddt serve} run.
+ * schemas, the three GPU pools, the three orchestrators (generator, captioner, tokenizer) and the
+ * Flink evaluator job. What {@code ddt demo} and {@code ddt serve} run.
  */
 final class LocalPipeline implements AutoCloseable {
 
@@ -32,16 +36,18 @@ final class LocalPipeline implements AutoCloseable {
     final OrchestratorApp generator;
     final OrchestratorApp captioner;
     final OrchestratorApp tokenizer;
+    final JobClient evaluator;
     final Map<String, Object> clientProperties;
     private final Path stateDir;
 
     private LocalPipeline(EmbeddedStack stack, GpuWorkers workers, OrchestratorApp generator, OrchestratorApp captioner,
-                          OrchestratorApp tokenizer, Map<String, Object> clientProperties, Path stateDir) {
+                          OrchestratorApp tokenizer, JobClient evaluator, Map<String, Object> clientProperties, Path stateDir) {
         this.stack = stack;
         this.workers = workers;
         this.generator = generator;
         this.captioner = captioner;
         this.tokenizer = tokenizer;
+        this.evaluator = evaluator;
         this.clientProperties = clientProperties;
         this.stateDir = stateDir;
     }
@@ -72,9 +78,11 @@ final class LocalPipeline implements AutoCloseable {
             generator = GeneratorApp.start(OrchestratorConfig.from(p, Map.of(), "generator"));
             captioner = CaptionerApp.start(OrchestratorConfig.from(p, Map.of(), "captioner"));
             OrchestratorApp tokenizer = TokenizerApp.start(OrchestratorConfig.from(p, Map.of(), "tokenizer"));
-            out.printf("Pipeline  GPU pools (encoder, llama, mmdit), generator, captioner and tokenizer up in %.1f s%n",
+            JobClient evaluator = EvaluatorJob.start(stack.flink().environment(), EvaluatorTopics.catalogue(), client,
+                    EvaluatorJob.Settings.defaults());
+            out.printf("Pipeline  GPU pools (encoder, llama, mmdit), generator, captioner, tokenizer and the Flink evaluator up in %.1f s%n",
                     (System.nanoTime() - t0) / 1e9);
-            return new LocalPipeline(stack, workers, generator, captioner, tokenizer, client, stateDir);
+            return new LocalPipeline(stack, workers, generator, captioner, tokenizer, evaluator, client, stateDir);
         } catch (Exception | Error e) {
             if (captioner != null) {
                 captioner.close();
@@ -93,6 +101,11 @@ final class LocalPipeline implements AutoCloseable {
 
     @Override
     public void close() {
+        try {
+            evaluator.cancel().get(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+            // the cluster stops below anyway
+        }
         tokenizer.close();
         captioner.close();
         generator.close();

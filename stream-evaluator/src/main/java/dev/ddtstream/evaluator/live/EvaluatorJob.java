@@ -73,6 +73,7 @@ public final class EvaluatorJob {
         Map<String, String> client = new HashMap<>();
         clientProperties.forEach((k, v) -> client.put(k, String.valueOf(v)));
         env.enableCheckpointing(s.checkpointEvery().toMillis(), CheckpointingMode.EXACTLY_ONCE);
+        env.setParallelism(1); // small and global (windowAll): one slot, the rest of the cluster stays free
 
         KafkaSource<Observation> source = KafkaSource.<Observation>builder()
                 .setTopics(topics.inputs())
