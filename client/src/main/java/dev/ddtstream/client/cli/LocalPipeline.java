@@ -1,6 +1,7 @@
 package dev.ddtstream.client.cli;
 
 import dev.ddtstream.captioner.CaptionerApp;
+import dev.ddtstream.dashboard.Dashboard;
 import dev.ddtstream.evaluator.live.EvaluatorJob;
 import dev.ddtstream.evaluator.live.EvaluatorTopics;
 import dev.ddtstream.generator.GeneratorApp;
@@ -37,22 +38,29 @@ final class LocalPipeline implements AutoCloseable {
     final OrchestratorApp captioner;
     final OrchestratorApp tokenizer;
     final JobClient evaluator;
+    final Dashboard dashboard;
     final Map<String, Object> clientProperties;
     private final Path stateDir;
 
     private LocalPipeline(EmbeddedStack stack, GpuWorkers workers, OrchestratorApp generator, OrchestratorApp captioner,
-                          OrchestratorApp tokenizer, JobClient evaluator, Map<String, Object> clientProperties, Path stateDir) {
+                          OrchestratorApp tokenizer, JobClient evaluator, Dashboard dashboard, Map<String, Object> clientProperties,
+                          Path stateDir) {
         this.stack = stack;
         this.workers = workers;
         this.generator = generator;
         this.captioner = captioner;
         this.tokenizer = tokenizer;
         this.evaluator = evaluator;
+        this.dashboard = dashboard;
         this.clientProperties = clientProperties;
         this.stateDir = stateDir;
     }
 
     static LocalPipeline start(String device, int metricsPort, PrintStream out) throws Exception {
+        return start(device, metricsPort, 0, out);
+    }
+
+    static LocalPipeline start(String device, int metricsPort, int dashboardPort, PrintStream out) throws Exception {
         EmbeddedStack stack = EmbeddedStack.start(2);
         GpuWorkers workers = null;
         OrchestratorApp generator = null;
@@ -80,9 +88,11 @@ final class LocalPipeline implements AutoCloseable {
             OrchestratorApp tokenizer = TokenizerApp.start(OrchestratorConfig.from(p, Map.of(), "tokenizer"));
             JobClient evaluator = EvaluatorJob.start(stack.flink().environment(), EvaluatorTopics.catalogue(), client,
                     EvaluatorJob.Settings.defaults());
-            out.printf("Pipeline  GPU pools (encoder, llama, mmdit), generator, captioner, tokenizer and the Flink evaluator up in %.1f s%n",
+            Dashboard dashboard = Dashboard.start(client, "127.0.0.1", dashboardPort);
+            out.printf("Pipeline  GPU pools (encoder, llama, mmdit), generator, captioner, tokenizer, Flink evaluator and dashboard up in %.1f s%n",
                     (System.nanoTime() - t0) / 1e9);
-            return new LocalPipeline(stack, workers, generator, captioner, tokenizer, evaluator, client, stateDir);
+            out.printf("Dashboard %s%n", dashboard.url());
+            return new LocalPipeline(stack, workers, generator, captioner, tokenizer, evaluator, dashboard, client, stateDir);
         } catch (Exception | Error e) {
             if (captioner != null) {
                 captioner.close();
@@ -101,6 +111,7 @@ final class LocalPipeline implements AutoCloseable {
 
     @Override
     public void close() {
+        dashboard.close();
         try {
             evaluator.cancel().get(30, java.util.concurrent.TimeUnit.SECONDS);
         } catch (Exception e) {

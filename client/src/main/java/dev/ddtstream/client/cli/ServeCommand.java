@@ -20,10 +20,13 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--metrics-port", defaultValue = "9464", description = "Prometheus endpoint of the GPU pools; 0 = any free port (default: ${DEFAULT-VALUE}).")
     int metricsPort;
 
+    @Option(names = "--dashboard-port", defaultValue = "8088", description = "The live dashboard's port on 127.0.0.1; 0 = any free port (default: ${DEFAULT-VALUE}).")
+    int dashboardPort;
+
     @Override
     public Integer call() throws Exception {
         PrintStream out = System.out;
-        LocalPipeline pipeline = LocalPipeline.start(device, metricsPort, out);
+        LocalPipeline pipeline = LocalPipeline.start(device, metricsPort, dashboardPort, out);
         Path serveFile = Path.of(Connection.SERVE_FILE);
         Files.createDirectories(serveFile.getParent());
         Files.writeString(serveFile, "bootstrap.servers=" + pipeline.stack.bootstrapServers() + "\n"

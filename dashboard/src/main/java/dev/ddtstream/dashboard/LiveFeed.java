@@ -1,0 +1,180 @@
+package dev.ddtstream.dashboard;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ddtstream.events.EvaluationResult;
+import dev.ddtstream.events.ImageResult;
+import dev.ddtstream.events.MetricsWindow;
+import dev.ddtstream.schemas.Topics;
+import dev.ddtstream.schemas.registry.SchemaRegistryClient;
+import dev.ddtstream.schemas.registry.SchemaRegistryConfig;
+import dev.ddtstream.schemas.wire.ConfluentAvroDeserializer;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Follows the metrics, image-result and evaluation topics ({@code read_committed}) on one thread,
+ * keeps what a newly opened page needs (recent windows, the latest images with their verdicts) and
+ * hands every update, as a named JSON event, to the subscribers.
+ */
+final class LiveFeed implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(LiveFeed.class);
+    private static final int WINDOWS_KEPT = 120;
+    private static final int IMAGES_KEPT = 12;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** One server-sent event. */
+    record Event(String name, String json) {
+    }
+
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final SchemaRegistryClient registry;
+    private final List<Consumer<Event>> subscribers = new CopyOnWriteArrayList<>();
+    private final ArrayDeque<Event> windows = new ArrayDeque<>();
+    private final ArrayDeque<Map<String, Object>> images = new ArrayDeque<>();
+    private final Map<String, EvaluationResult> verdicts = new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, EvaluationResult> eldest) {
+            return size() > 10_000;
+        }
+    };
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    LiveFeed(Map<String, Object> clientProperties) {
+        this.registry = SchemaRegistryConfig.clientFrom(clientProperties);
+        Map<String, Object> c = new HashMap<>(clientProperties);
+        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        this.consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
+        List<TopicPartition> parts = new ArrayList<>();
+        for (String t : List.of(Topics.METRICS.name(), Topics.IMAGE_RESULTS.name(), Topics.EVALUATIONS.name())) {
+            consumer.partitionsFor(t).forEach(p -> parts.add(new TopicPartition(p.topic(), p.partition())));
+        }
+        consumer.assign(parts);
+        consumer.seekToBeginning(parts);
+        this.thread = new Thread(this::follow, "dashboard-feed");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** Sends what the page needs to draw its current state, then every update, until unsubscribed. */
+    synchronized Runnable subscribe(Consumer<Event> subscriber) {
+        windows.forEach(subscriber);
+        images.forEach(i -> subscriber.accept(new Event("image", json(i))));
+        subscribers.add(subscriber);
+        return () -> subscribers.remove(subscriber);
+    }
+
+    private void follow() {
+        ConfluentAvroDeserializer<MetricsWindow> metrics = new ConfluentAvroDeserializer<>(registry, MetricsWindow.class);
+        ConfluentAvroDeserializer<ImageResult> results = new ConfluentAvroDeserializer<>(registry, ImageResult.class);
+        ConfluentAvroDeserializer<EvaluationResult> evaluations = new ConfluentAvroDeserializer<>(registry, EvaluationResult.class);
+        try {
+            while (running) {
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(250))) {
+                    try {
+                        if (r.topic().equals(Topics.METRICS.name())) {
+                            window(metrics.deserialize(r.topic(), r.value()));
+                        } else if (r.topic().equals(Topics.IMAGE_RESULTS.name())) {
+                            image(results.deserialize(r.topic(), r.value()));
+                        } else {
+                            verdict(evaluations.deserialize(r.topic(), r.value()));
+                        }
+                    } catch (SerializationException e) {
+                        log.warn("skipped a record of {} offset {}: {}", r.topic(), r.offset(), e.getMessage());
+                    }
+                }
+            }
+        } catch (WakeupException e) {
+            // close()
+        } finally {
+            consumer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    private synchronized void window(MetricsWindow w) {
+        Event e = new Event("metrics", w.toString()); // Avro renders a record without bytes as JSON
+        windows.addLast(e);
+        while (windows.size() > WINDOWS_KEPT) {
+            windows.removeFirst();
+        }
+        publish(e);
+    }
+
+    private synchronized void image(ImageResult r) {
+        byte[] png = new byte[r.getPng().remaining()];
+        r.getPng().duplicate().get(png);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("requestId", r.getRequestId());
+        m.put("kind", r.getKind().name());
+        m.put("prompt", r.getPrompt());
+        m.put("png", Base64.getEncoder().encodeToString(png));
+        m.put("task", r.getBenchmark() == null ? null : r.getBenchmark().getTask());
+        m.put("verdict", verdictOf(r.getRequestId()));
+        images.addLast(m);
+        while (images.size() > IMAGES_KEPT) {
+            images.removeFirst();
+        }
+        publish(new Event("image", json(m)));
+    }
+
+    private synchronized void verdict(EvaluationResult e) {
+        verdicts.put(e.getRequestId(), e);
+        for (Map<String, Object> i : images) {
+            if (e.getRequestId().equals(i.get("requestId"))) {
+                i.put("verdict", verdictOf(e.getRequestId()));
+                publish(new Event("image", json(i)));
+            }
+        }
+    }
+
+    private String verdictOf(String id) {
+        EvaluationResult e = verdicts.get(id);
+        if (e == null || e.getCorrect() == null) {
+            return null;
+        }
+        return e.getCorrect() ? "correct" : "wrong";
+    }
+
+    private void publish(Event e) {
+        subscribers.forEach(s -> s.accept(e));
+    }
+
+    private static String json(Object o) {
+        try {
+            return JSON.writeValueAsString(o);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        consumer.wakeup();
+        try {
+            thread.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
