@@ -18,8 +18,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The live dashboard: {@code GET /} is the page, {@code GET /events} a stream of server-sent
  * events ({@code metrics}: a window of {@code ddt.metrics}; {@code image}: one of the latest
- * generated images with its prompt and verdict), {@code GET /assets/echarts.min.js} the chart
- * library from its WebJar. Binds 127.0.0.1 unless told otherwise.
+ * generated images with its prompt and verdict), {@code GET /metrics} the latest windows for
+ * Prometheus, {@code GET /assets/echarts.min.js} the chart library from its WebJar. Binds
+ * 127.0.0.1 unless told otherwise.
  */
 public final class Dashboard implements AutoCloseable {
 
@@ -60,6 +61,7 @@ public final class Dashboard implements AutoCloseable {
                     case "/" -> resource(exchange, "/dashboard/index.html", "text/html; charset=utf-8");
                     case "/assets/echarts.min.js" -> resource(exchange, ECHARTS, "text/javascript; charset=utf-8");
                     case "/events" -> stream(exchange, feed);
+                    case "/metrics" -> text(exchange, feed.prometheus());
                     default -> exchange.sendResponseHeaders(404, -1);
                 }
             }
@@ -82,6 +84,15 @@ public final class Dashboard implements AutoCloseable {
             try (OutputStream out = exchange.getResponseBody()) {
                 out.write(body);
             }
+        }
+    }
+
+    private static void text(HttpExchange exchange, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+        exchange.sendResponseHeaders(200, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
         }
     }
 

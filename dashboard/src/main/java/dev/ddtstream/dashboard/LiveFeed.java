@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ddtstream.events.EvaluationResult;
 import dev.ddtstream.events.ImageResult;
 import dev.ddtstream.events.MetricsWindow;
+import dev.ddtstream.events.WindowKind;
 import dev.ddtstream.schemas.Topics;
 import dev.ddtstream.schemas.registry.SchemaRegistryClient;
 import dev.ddtstream.schemas.registry.SchemaRegistryConfig;
@@ -49,6 +50,7 @@ final class LiveFeed implements AutoCloseable {
     private final SchemaRegistryClient registry;
     private final List<Consumer<Event>> subscribers = new CopyOnWriteArrayList<>();
     private final ArrayDeque<Event> windows = new ArrayDeque<>();
+    private final Map<WindowKind, MetricsWindow> latest = new java.util.EnumMap<>(WindowKind.class);
     private final ArrayDeque<Map<String, Object>> images = new ArrayDeque<>();
     private final Map<String, EvaluationResult> verdicts = new LinkedHashMap<>() {
         @Override
@@ -84,6 +86,11 @@ final class LiveFeed implements AutoCloseable {
         return () -> subscribers.remove(subscriber);
     }
 
+    /** The latest window of each kind in Prometheus' text format. */
+    synchronized String prometheus() {
+        return PrometheusText.render(latest);
+    }
+
     private void follow() {
         ConfluentAvroDeserializer<MetricsWindow> metrics = new ConfluentAvroDeserializer<>(registry, MetricsWindow.class);
         ConfluentAvroDeserializer<ImageResult> results = new ConfluentAvroDeserializer<>(registry, ImageResult.class);
@@ -112,6 +119,10 @@ final class LiveFeed implements AutoCloseable {
     }
 
     private synchronized void window(MetricsWindow w) {
+        MetricsWindow previous = latest.get(w.getWindowKind());
+        if (previous == null || previous.getWindowEndMs() <= w.getWindowEndMs()) {
+            latest.put(w.getWindowKind(), w);
+        }
         Event e = new Event("metrics", w.toString()); // Avro renders a record without bytes as JSON
         windows.addLast(e);
         while (windows.size() > WINDOWS_KEPT) {

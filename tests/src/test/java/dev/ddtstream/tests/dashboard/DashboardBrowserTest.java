@@ -94,7 +94,7 @@ class DashboardBrowserTest {
                     send(ddt, i);
                 }
                 JavascriptExecutor js = browser;
-                new WebDriverWait(browser, Duration.ofSeconds(90)).until(d -> Boolean.TRUE.equals(js.executeScript("""
+                new WebDriverWait(browser, Duration.ofSeconds(180)).until(d -> Boolean.TRUE.equals(js.executeScript("""
                         const data = id => (echarts.getInstanceByDom(document.getElementById(id)).getOption()?.series ?? [])
                             .reduce((n, s) => n + (s.data ? s.data.length : 0), 0);
                         return Number(document.getElementById('windows').textContent) > 0
