@@ -27,6 +27,7 @@ import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -132,8 +133,7 @@ final class LiveFeed implements AutoCloseable {
     }
 
     private synchronized void image(ImageResult r) {
-        byte[] png = new byte[r.getPng().remaining()];
-        r.getPng().duplicate().get(png);
+        byte[] png = Utils.toArray(r.getPng());
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("requestId", r.getRequestId());
         m.put("kind", r.getKind().name());

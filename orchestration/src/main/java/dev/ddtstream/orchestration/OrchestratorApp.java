@@ -115,18 +115,9 @@ public final class OrchestratorApp implements AutoCloseable {
         return streams.store(StoreQueryParameters.fromNameAndType(Orchestrator.STORE, QueryableStoreTypes.keyValueStore()));
     }
 
-    /** A request's state in this instance's store, if it is here. */
-    public Optional<RequestState> status(String requestId) {
-        return Optional.ofNullable(store(streams).get(requestId));
-    }
-
     /** The status endpoint's base URL ({@code GET <url>/requests/{id}}), if it runs. */
     public Optional<String> statusUrl() {
         return Optional.ofNullable(status).map(StatusServer::baseUrl);
-    }
-
-    public PromptTemplates templates() {
-        return templates;
     }
 
     @Override

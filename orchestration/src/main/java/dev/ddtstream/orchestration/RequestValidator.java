@@ -12,6 +12,7 @@ import java.util.Optional;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
+import org.apache.kafka.common.utils.Utils;
 
 /**
  * Admission checks, cheapest first: prompt, image (size, then its header: format and pixel count,
@@ -83,9 +84,7 @@ public final class RequestValidator {
         if (image.remaining() > limits.imageBytes()) {
             return reject(ErrorReason.IMAGE_TOO_LARGE, "image has " + image.remaining() + " bytes, limit " + limits.imageBytes());
         }
-        byte[] bytes = new byte[image.remaining()];
-        image.duplicate().get(bytes);
-        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(Utils.toArray(image)))) {
             Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
             if (readers == null || !readers.hasNext()) {
                 return reject(ErrorReason.IMAGE_UNDECODABLE, "image is not in a format this service reads (PNG, JPEG, BMP, GIF)");

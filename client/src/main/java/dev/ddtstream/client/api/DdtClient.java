@@ -136,11 +136,6 @@ public final class DdtClient implements AutoCloseable {
         return result;
     }
 
-    /** How many requests wait for their result. */
-    public int inFlight() {
-        return pending.size();
-    }
-
     private static GenerationRequest request(RequestKind kind, String prompt, byte[] image, RequestOptions o) {
         long now = System.currentTimeMillis();
         return GenerationRequest.newBuilder()

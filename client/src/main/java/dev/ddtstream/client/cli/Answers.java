@@ -2,10 +2,10 @@ package dev.ddtstream.client.cli;
 
 import dev.ddtstream.events.ImageResult;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import org.apache.kafka.common.utils.Utils;
 
 /** How the request commands report an image answer. */
 final class Answers {
@@ -14,9 +14,7 @@ final class Answers {
     }
 
     static int image(ImageResult r, Path out, long startNanos) throws IOException {
-        ByteBuffer b = r.getPng().duplicate();
-        byte[] png = new byte[b.remaining()];
-        b.get(png);
+        byte[] png = Utils.toArray(r.getPng());
         if (out.toAbsolutePath().getParent() != null) {
             Files.createDirectories(out.toAbsolutePath().getParent());
         }

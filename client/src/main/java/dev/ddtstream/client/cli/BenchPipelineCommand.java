@@ -19,9 +19,10 @@ import dev.ddtstream.gpu.runtime.RuntimeConfig;
 import dev.ddtstream.gpu.runtime.SessionFactory;
 import dev.ddtstream.orchestration.PromptTemplates;
 import java.io.PrintStream;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -29,6 +30,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.utils.Utils;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -100,7 +102,7 @@ final class BenchPipelineCommand implements Callable<Integer> {
         Map<GenerationRequest, int[]> sources = new HashMap<>();
         List<GenerationRequest> withImage = suite.stream().filter(r -> r.getKind() != RequestKind.GENERATE).toList();
         for (List<GenerationRequest> batch : batches(withImage, Stage.ENCODER)) {
-            var codes = encoder.encode(batch.stream().map(r -> bytes(r.getImage())).toList());
+            var codes = encoder.encode(batch.stream().map(r -> Utils.toArray(r.getImage())).toList());
             for (int i = 0; i < batch.size(); i++) {
                 sources.put(batch.get(i), codes.get(i).value());
             }
@@ -112,7 +114,7 @@ final class BenchPipelineCommand implements Callable<Integer> {
                 if (batch.get(i).getKind() != RequestKind.CAPTION) {
                     visual.put(batch.get(i), VisualTokens.toCodes(llama.vocabulary(), decoded.get(i).value().tokens()));
                 } else {
-                    t.captionText(java.util.Arrays.stream(decoded.get(i).value().tokens()).boxed().toList());
+                    t.captionText(Arrays.stream(decoded.get(i).value().tokens()).boxed().toList());
                 }
             }
         }
@@ -154,15 +156,9 @@ final class BenchPipelineCommand implements Callable<Integer> {
     }
 
     private static String mix(List<GenerationRequest> suite) {
-        Map<RequestKind, Long> n = new java.util.EnumMap<>(RequestKind.class);
+        Map<RequestKind, Long> n = new EnumMap<>(RequestKind.class);
         suite.forEach(r -> n.merge(r.getKind(), 1L, Long::sum));
         return n.toString();
-    }
-
-    private static byte[] bytes(ByteBuffer b) {
-        byte[] out = new byte[b.remaining()];
-        b.duplicate().get(out);
-        return out;
     }
 
     private static int[] ints(List<Integer> ids) {

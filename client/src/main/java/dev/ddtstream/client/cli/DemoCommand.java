@@ -3,6 +3,7 @@ package dev.ddtstream.client.cli;
 import dev.ddtstream.client.api.DdtClient;
 import dev.ddtstream.client.api.RequestFailedException;
 import dev.ddtstream.evaluator.RequestMixJob;
+import dev.ddtstream.events.EvaluationResult;
 import dev.ddtstream.events.GenerationRequest;
 import dev.ddtstream.events.RequestKind;
 import dev.ddtstream.gpu.bundle.BundleLocator;
@@ -10,6 +11,7 @@ import dev.ddtstream.gpu.bundle.ManifestReader;
 import dev.ddtstream.schemas.Topics;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -81,9 +84,9 @@ final class DemoCommand implements Callable<Integer> {
             wall = (System.nanoTime() - t0) / 1e9;
             answers = futures.stream().map(CompletableFuture::join).toList();
 
-            List<dev.ddtstream.events.EvaluationResult> verdicts = EvaluationTable.await(pipeline.clientProperties,
-                    answers.stream().filter(Answer::ok).map(a -> a.request().getRequestId()).collect(java.util.stream.Collectors.toSet()),
-                    java.time.Duration.ofSeconds(30));
+            List<EvaluationResult> verdicts = EvaluationTable.await(pipeline.clientProperties,
+                    answers.stream().filter(Answer::ok).map(a -> a.request().getRequestId()).collect(Collectors.toSet()),
+                    Duration.ofSeconds(30));
             String summary = DemoReport.summary(answers, wall)
                     + String.format("%nScored by the Flink evaluator (%d of %d results):%n", verdicts.size(), answers.size())
                     + EvaluationTable.format(verdicts);

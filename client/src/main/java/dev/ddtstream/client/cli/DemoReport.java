@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
+import org.apache.kafka.common.utils.Utils;
 
 /**
  * What a suite run leaves behind: every image as a PNG file, a self-contained {@code report.html}
@@ -122,12 +123,7 @@ final class DemoReport {
     }
 
     private static byte[] bytes(ByteBuffer b) {
-        if (b == null) {
-            return null;
-        }
-        byte[] out = new byte[b.remaining()];
-        b.duplicate().get(out);
-        return out;
+        return b == null ? null : Utils.toArray(b);
     }
 
     private static String esc(String s) {

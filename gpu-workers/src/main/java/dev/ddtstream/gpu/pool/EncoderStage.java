@@ -7,10 +7,10 @@ import dev.ddtstream.gpu.encoder.DdtEncoder;
 import dev.ddtstream.gpu.engine.ItemResult;
 import dev.ddtstream.schemas.Topic;
 import dev.ddtstream.schemas.Topics;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.apache.kafka.common.utils.Utils;
 
 /** The DDT encoder stage: an image file in, its T codes (V_1..V_T) out. */
 public final class EncoderStage implements BatchedStage<EncoderJob> {
@@ -35,7 +35,7 @@ public final class EncoderStage implements BatchedStage<EncoderJob> {
     public List<Outcome> process(List<EncoderJob> jobs) {
         List<byte[]> images = new ArrayList<>(jobs.size());
         for (EncoderJob job : jobs) {
-            images.add(bytes(job.getImage()));
+            images.add(Utils.toArray(job.getImage()));
         }
         List<ItemResult<int[]>> encoded = encoder.encode(images);
         List<Outcome> outcomes = new ArrayList<>(jobs.size());
@@ -55,12 +55,5 @@ public final class EncoderStage implements BatchedStage<EncoderJob> {
                     .build(), codes));
         }
         return outcomes;
-    }
-
-    static byte[] bytes(ByteBuffer buffer) {
-        ByteBuffer b = buffer.duplicate();
-        byte[] out = new byte[b.remaining()];
-        b.get(out);
-        return out;
     }
 }

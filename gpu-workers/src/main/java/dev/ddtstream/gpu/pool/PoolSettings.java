@@ -46,22 +46,6 @@ public record PoolSettings(String groupId, String instance, int workers, BatchPo
         };
     }
 
-    public PoolSettings withGroupId(String g) {
-        return new PoolSettings(g, instance, workers, batch);
-    }
-
-    public PoolSettings withInstance(String i) {
-        return new PoolSettings(groupId, i, workers, batch);
-    }
-
-    public PoolSettings withWorkers(int n) {
-        return new PoolSettings(groupId, instance, n, batch);
-    }
-
-    public PoolSettings withBatch(BatchPolicy b) {
-        return new PoolSettings(groupId, instance, workers, b);
-    }
-
     String workerId(Stage stage, int index) {
         return instance + "-" + name(stage) + "-" + index;
     }

@@ -18,6 +18,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import javax.imageio.ImageIO;
+import org.apache.kafka.common.utils.Utils;
 
 /**
  * Scores a terminal result that carries benchmark metadata:
@@ -35,11 +36,11 @@ public final class ResultScorer implements Serializable {
     private static final long serialVersionUID = 1L;
 
     private final Detector detector;
-    private final double marginFraction;
+    private final GenEvalChecks checks;
 
     public ResultScorer(Detector detector, double marginFraction) {
         this.detector = detector;
-        this.marginFraction = marginFraction;
+        this.checks = new GenEvalChecks(marginFraction);
     }
 
     public static ResultScorer standard() {
@@ -54,7 +55,7 @@ public final class ResultScorer implements Serializable {
         BufferedImage image = decode(r.getPng());
         EvaluationResult.Builder e = base(r.getRequestId(), r.getKind(), m, r.getCreatedAtMs(), r.getCompletedAtMs(), nowMs);
         if (r.getKind() == RequestKind.GENERATE && !m.getClauses().isEmpty()) {
-            GenEvalChecks.Verdict v = new GenEvalChecks(marginFraction).check(m.getTask(), m.getClauses(),
+            GenEvalChecks.Verdict v = checks.check(m.getTask(), m.getClauses(),
                     detector.detect(image), image.getWidth());
             return Optional.of(e.setCorrect(v.correct()).setChecks(new LinkedHashMap<>(v.checks())).build());
         }
@@ -134,10 +135,8 @@ public final class ResultScorer implements Serializable {
     }
 
     private static BufferedImage decode(ByteBuffer png) {
-        byte[] bytes = new byte[png.remaining()];
-        png.duplicate().get(bytes);
         try {
-            BufferedImage img = ImageIO.read(new ByteArrayInputStream(bytes));
+            BufferedImage img = ImageIO.read(new ByteArrayInputStream(Utils.toArray(png)));
             if (img == null) {
                 throw new IllegalArgumentException("not an image");
             }

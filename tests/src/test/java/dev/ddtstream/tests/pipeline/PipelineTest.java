@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ddtstream.captioner.CaptionerApp;
 import dev.ddtstream.client.api.DdtClient;
 import dev.ddtstream.client.api.RequestFailedException;
 import dev.ddtstream.client.api.RequestOptions;
@@ -17,8 +18,6 @@ import dev.ddtstream.events.RequestKind;
 import dev.ddtstream.events.SamplingParams;
 import dev.ddtstream.events.Stage;
 import dev.ddtstream.events.TokenResult;
-import dev.ddtstream.tokenizer.TokenizerApp;
-import dev.ddtstream.captioner.CaptionerApp;
 import dev.ddtstream.generator.GeneratorApp;
 import dev.ddtstream.gpu.bundle.BundleLocator;
 import dev.ddtstream.gpu.bundle.GoldenCases;
@@ -28,17 +27,17 @@ import dev.ddtstream.orchestration.OrchestratorApp;
 import dev.ddtstream.orchestration.OrchestratorConfig;
 import dev.ddtstream.schemas.Provisioning;
 import dev.ddtstream.schemas.Topics;
-import dev.ddtstream.tests.workers.TopicTap;
 import dev.ddtstream.schemas.registry.SchemaRegistryClient;
 import dev.ddtstream.testenv.TestEnvironment;
 import dev.ddtstream.testenv.TestEnvironmentExtension;
+import dev.ddtstream.tests.workers.TopicTap;
+import dev.ddtstream.tokenizer.TokenizerApp;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,6 +52,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -231,10 +231,7 @@ class PipelineTest {
     }
 
     private static void assertPng(ImageResult r) throws Exception {
-        ByteBuffer b = r.getPng().duplicate();
-        byte[] bytes = new byte[b.remaining()];
-        b.get(bytes);
-        BufferedImage img = ImageIO.read(new ByteArrayInputStream(bytes));
+        BufferedImage img = ImageIO.read(new ByteArrayInputStream(Utils.toArray(r.getPng())));
         assertEquals(32, img.getWidth());
         assertEquals(32, img.getHeight());
         assertEquals(32, r.getWidth(), "the result says the size of its PNG");

@@ -52,6 +52,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -161,7 +162,7 @@ class WorkerPoolsTest {
         for (String id : mmditJobs.keySet()) {
             assertEquals(1, images.get(id).size(), "exactly one image for " + id);
             MmditResult r = images.get(id).get(0);
-            BufferedImage png = ImageIO.read(new ByteArrayInputStream(bytes(r.getPng())));
+            BufferedImage png = ImageIO.read(new ByteArrayInputStream(Utils.toArray(r.getPng())));
             assertEquals(32, png.getWidth());
             assertEquals(32, png.getHeight());
         }
@@ -307,12 +308,6 @@ class WorkerPoolsTest {
         Set<String> u = new HashSet<>(a);
         u.addAll(b);
         return u;
-    }
-
-    private static byte[] bytes(java.nio.ByteBuffer b) {
-        byte[] out = new byte[b.remaining()];
-        b.duplicate().get(out);
-        return out;
     }
 
     private static void waitUntil(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
