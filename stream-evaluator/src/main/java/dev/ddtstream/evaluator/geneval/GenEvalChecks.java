@@ -1,6 +1,7 @@
 package dev.ddtstream.evaluator.geneval;
 
 import dev.ddtstream.events.ObjectClause;
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,7 +15,9 @@ import java.util.Map;
  * image is correct only if every check holds, and GenEval's overall score is the mean of the
  * six task accuracies.
  */
-public final class GenEvalChecks {
+public final class GenEvalChecks implements Serializable {
+
+    private static final long serialVersionUID = 1L;
 
     /** GenEval's six tasks, in its order. */
     public static final List<String> TASKS = List.of("single_object", "two_object", "counting", "colors", "position", "color_attr");
