@@ -5,28 +5,18 @@ import dev.ddtstream.events.EvaluationResult;
 import dev.ddtstream.events.ImageResult;
 import dev.ddtstream.events.MetricsWindow;
 import dev.ddtstream.events.WindowKind;
+import dev.ddtstream.schemas.TopicReader;
 import dev.ddtstream.schemas.Topics;
-import dev.ddtstream.schemas.registry.SchemaRegistryClient;
-import dev.ddtstream.schemas.registry.SchemaRegistryConfig;
-import dev.ddtstream.schemas.wire.ConfluentAvroDeserializer;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashMap;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,11 +37,10 @@ final class LiveFeed implements AutoCloseable {
     record Event(String name, String json) {
     }
 
-    private final KafkaConsumer<String, byte[]> consumer;
-    private final SchemaRegistryClient registry;
+    private final TopicReader reader;
     private final List<Consumer<Event>> subscribers = new CopyOnWriteArrayList<>();
     private final ArrayDeque<Event> windows = new ArrayDeque<>();
-    private final Map<WindowKind, MetricsWindow> latest = new java.util.EnumMap<>(WindowKind.class);
+    private final Map<WindowKind, MetricsWindow> latest = new EnumMap<>(WindowKind.class);
     private final ArrayDeque<Map<String, Object>> images = new ArrayDeque<>();
     private final Map<String, EvaluationResult> verdicts = new LinkedHashMap<>() {
         @Override
@@ -63,17 +52,8 @@ final class LiveFeed implements AutoCloseable {
     private volatile boolean running = true;
 
     LiveFeed(Map<String, Object> clientProperties) {
-        this.registry = SchemaRegistryConfig.clientFrom(clientProperties);
-        Map<String, Object> c = new HashMap<>(clientProperties);
-        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        this.consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
-        List<TopicPartition> parts = new ArrayList<>();
-        for (String t : List.of(Topics.METRICS.name(), Topics.IMAGE_RESULTS.name(), Topics.EVALUATIONS.name())) {
-            consumer.partitionsFor(t).forEach(p -> parts.add(new TopicPartition(p.topic(), p.partition())));
-        }
-        consumer.assign(parts);
-        consumer.seekToBeginning(parts);
+        this.reader = TopicReader.assign(clientProperties, List.of(Topics.METRICS, Topics.IMAGE_RESULTS, Topics.EVALUATIONS),
+                TopicReader.Start.BEGINNING);
         this.thread = new Thread(this::follow, "dashboard-feed");
         thread.setDaemon(true);
         thread.start();
@@ -93,29 +73,24 @@ final class LiveFeed implements AutoCloseable {
     }
 
     private void follow() {
-        ConfluentAvroDeserializer<MetricsWindow> metrics = new ConfluentAvroDeserializer<>(registry, MetricsWindow.class);
-        ConfluentAvroDeserializer<ImageResult> results = new ConfluentAvroDeserializer<>(registry, ImageResult.class);
-        ConfluentAvroDeserializer<EvaluationResult> evaluations = new ConfluentAvroDeserializer<>(registry, EvaluationResult.class);
         try {
             while (running) {
-                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(250))) {
-                    try {
-                        if (r.topic().equals(Topics.METRICS.name())) {
-                            window(metrics.deserialize(r.topic(), r.value()));
-                        } else if (r.topic().equals(Topics.IMAGE_RESULTS.name())) {
-                            image(results.deserialize(r.topic(), r.value()));
-                        } else {
-                            verdict(evaluations.deserialize(r.topic(), r.value()));
-                        }
-                    } catch (SerializationException e) {
-                        log.warn("skipped a record of {} offset {}: {}", r.topic(), r.offset(), e.getMessage());
+                for (TopicReader.Received r : reader.poll(Duration.ofMillis(250))) {
+                    if (!r.readable()) {
+                        log.warn("skipped an unreadable record of {} offset {}: {}", r.topic(), r.offset(), r.error().getMessage());
+                    } else if (r.topic().equals(Topics.METRICS)) {
+                        window(r.value(Topics.METRICS));
+                    } else if (r.topic().equals(Topics.IMAGE_RESULTS)) {
+                        image(r.value(Topics.IMAGE_RESULTS));
+                    } else {
+                        verdict(r.value(Topics.EVALUATIONS));
                     }
                 }
             }
         } catch (WakeupException e) {
             // close()
         } finally {
-            consumer.close(Duration.ofSeconds(5));
+            reader.close();
         }
     }
 
@@ -181,7 +156,7 @@ final class LiveFeed implements AutoCloseable {
     @Override
     public void close() {
         running = false;
-        consumer.wakeup();
+        reader.wakeup();
         try {
             thread.join(5_000);
         } catch (InterruptedException e) {

@@ -5,7 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.ddtstream.events.LatencyPercentiles;
 import dev.ddtstream.events.MetricsWindow;
 import dev.ddtstream.events.WindowKind;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 class PrometheusTextTest {
@@ -18,8 +22,8 @@ class PrometheusTextTest {
                 .setLatency(Map.of("end_to_end", new LatencyPercentiles(4L, 1.0, 2.0, 3.0)))
                 .setErrorsByReason(Map.of("INTERNAL", 1L)).setDeadLetters(1).setBatchSizes(Map.of("4", 1L)).setCodesInUse(9).build();
         String text = PrometheusText.render(Map.of(WindowKind.TUMBLING, full, WindowKind.SLIDING, full));
-        String grafana = java.nio.file.Files.readString(java.nio.file.Path.of("../infra/grafana/ddt-stream.json"));
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("ddt_eval_[a-z0-9_]+").matcher(grafana);
+        String grafana = Files.readString(Path.of("../infra/grafana/ddt-stream.json"));
+        Matcher m = Pattern.compile("ddt_eval_[a-z0-9_]+").matcher(grafana);
         int queried = 0;
         while (m.find()) {
             queried++;

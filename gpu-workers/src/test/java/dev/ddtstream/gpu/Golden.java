@@ -6,6 +6,8 @@ import dev.ddtstream.gpu.bundle.ModelBundle;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.Arrays;
+import org.junit.jupiter.api.Assertions;
 
 /** Reads the bundle's golden files: tensors are {dtype, shape, data} with row-major data. */
 public final class Golden {
@@ -77,7 +79,7 @@ public final class Golden {
      * for such a bundle at most 2 of T tokens may differ, and the count is reported.
      */
     public static void assertImageTokens(ModelBundle b, int[] want, int[] got, String what) {
-        org.junit.jupiter.api.Assertions.assertEquals(want.length, got.length, what + ": token count");
+        Assertions.assertEquals(want.length, got.length, what + ": token count");
         int diff = 0;
         for (int i = 0; i < want.length; i++) {
             if (want[i] != got[i]) {
@@ -93,8 +95,8 @@ public final class Golden {
         for (float m : margins) {
             maxMargin = Math.max(maxMargin, m);
         }
-        org.junit.jupiter.api.Assertions.assertTrue(maxMargin < 1e-4 && diff <= 2, what + ": " + diff
-                + " tokens differ from golden " + java.util.Arrays.toString(want) + " vs " + java.util.Arrays.toString(got)
+        Assertions.assertTrue(maxMargin < 1e-4 && diff <= 2, what + ": " + diff
+                + " tokens differ from golden " + Arrays.toString(want) + " vs " + Arrays.toString(got)
                 + " (encoder golden max top-2 margin " + maxMargin + ")");
     }
 
@@ -109,18 +111,5 @@ public final class Golden {
             rgb[i] = d.get(o).asInt() << 16 | d.get(o + 1).asInt() << 8 | d.get(o + 2).asInt();
         }
         return rgb;
-    }
-
-    /** The image as PNG bytes (lossless, so the encoder sees exactly these pixels). */
-    public static byte[] png(int[] rgb, int side) {
-        java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(side, side, java.awt.image.BufferedImage.TYPE_INT_RGB);
-        img.setRGB(0, 0, side, side, rgb, 0, side);
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        try {
-            javax.imageio.ImageIO.write(img, "png", out);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
     }
 }

@@ -2,7 +2,7 @@ package dev.ddtstream.gpu;
 
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
-import dev.ddtstream.gpu.bundle.BundleLocator;
+import dev.ddtstream.bundle.BundleLocator;
 import dev.ddtstream.gpu.bundle.ModelBundle;
 import dev.ddtstream.gpu.runtime.RuntimeConfig;
 import dev.ddtstream.gpu.runtime.SessionFactory;

@@ -1,7 +1,8 @@
 package dev.ddtstream.orchestration;
 
+import dev.ddtstream.bundle.BundleLocator;
+import dev.ddtstream.bundle.PromptTemplates;
 import dev.ddtstream.events.RequestState;
-import dev.ddtstream.gpu.bundle.BundleLocator;
 import dev.ddtstream.schemas.registry.SchemaRegistryClient;
 import dev.ddtstream.schemas.registry.SchemaRegistryConfig;
 import java.nio.file.Path;

@@ -1,12 +1,11 @@
 package dev.ddtstream.orchestration;
 
-import dev.ddtstream.schemas.config.ServiceSettings;
+import dev.ddtstream.service.ServiceSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.function.Function;
 
 /**
  * An orchestrator's configuration (stream-generator, stream-captioner, stream-tokenizer), validated at start.
@@ -36,37 +35,23 @@ public record OrchestratorConfig(Path bundle, String applicationId, Path stateDi
     }
 
     public static OrchestratorConfig from(Properties file, Map<String, String> env, String flowName) {
-        Properties p = ServiceSettings.withEnvironment(file, env, KEYS);
+        ServiceSettings s = ServiceSettings.of(file, env, KEYS);
         RequestLimits d = RequestLimits.defaults();
-        RequestLimits limits = value(p, "limits.*", "", v -> new RequestLimits(
-                value(p, "limits.prompt-words", String.valueOf(d.promptWords()), Integer::parseInt),
-                value(p, "limits.image-bytes", String.valueOf(d.imageBytes()), Integer::parseInt),
-                value(p, "limits.image-pixels", String.valueOf(d.imagePixels()), Long::parseLong),
-                value(p, "limits.max-temperature", String.valueOf(d.maxTemperature()), Float::parseFloat),
-                value(p, "limits.max-cfg-scale", String.valueOf(d.maxCfgScale()), Float::parseFloat),
-                value(p, "limits.max-new-tokens", String.valueOf(d.maxNewTokens()), Integer::parseInt)));
-        int port = value(p, "status.port", "0", Integer::parseInt);
-        if (port < -1 || port > 65535) {
-            throw new IllegalArgumentException("configuration status.port: -1 (off), 0 (any) or a port, got " + port);
-        }
-        long minutes = value(p, "retention-minutes", "60", Long::parseLong);
+        RequestLimits limits = s.group("limits", () -> new RequestLimits(
+                s.integer("limits.prompt-words", d.promptWords()),
+                s.integer("limits.image-bytes", d.imageBytes()),
+                s.number("limits.image-pixels", d.imagePixels()),
+                s.decimal("limits.max-temperature", d.maxTemperature()),
+                s.decimal("limits.max-cfg-scale", d.maxCfgScale()),
+                s.integer("limits.max-new-tokens", d.maxNewTokens())));
+        long minutes = s.number("retention-minutes", 60);
         if (minutes < 1) {
             throw new IllegalArgumentException("configuration retention-minutes must be at least 1, got " + minutes);
         }
-        Map<String, Object> client = ServiceSettings.clientProperties(p);
-        String bundle = p.getProperty("bundle");
-        return new OrchestratorConfig(bundle == null || bundle.isBlank() ? null : Path.of(bundle.trim()),
-                p.getProperty("application.id", "ddt-" + flowName).trim(),
-                Path.of(p.getProperty("state.dir", Path.of(System.getProperty("java.io.tmpdir"), "ddt-streams").toString()).trim()),
-                p.getProperty("status.host", "127.0.0.1").trim(), port, Duration.ofMinutes(minutes), limits, client);
-    }
-
-    private static <T> T value(Properties p, String key, String fallback, Function<String, T> parse) {
-        String v = p.getProperty(key, fallback).trim();
-        try {
-            return parse.apply(v);
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException("configuration " + key + " = '" + v + "': " + e.getMessage(), e);
-        }
+        return new OrchestratorConfig(s.path("bundle").orElse(null),
+                s.text("application.id", "ddt-" + flowName),
+                s.path("state.dir").orElse(Path.of(System.getProperty("java.io.tmpdir"), "ddt-streams")),
+                s.text("status.host", "127.0.0.1"), s.port("status.port", 0), Duration.ofMinutes(minutes), limits,
+                s.clientProperties());
     }
 }

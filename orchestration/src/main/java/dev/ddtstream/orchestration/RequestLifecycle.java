@@ -17,10 +17,15 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.metrics.Sensor;
+import org.apache.kafka.common.metrics.stats.CumulativeCount;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -44,6 +49,8 @@ import org.slf4j.LoggerFactory;
 final class RequestLifecycle implements Processor<String, Object, String, SpecificRecord> {
 
     private static final Logger log = LoggerFactory.getLogger(RequestLifecycle.class);
+    /** Stage results that arrived for a request no longer waiting for that stage. */
+    static final String STALE_RESULTS = "stale-stage-results-total";
 
     private final Flow flow;
     private final RequestValidator validator;
@@ -51,6 +58,7 @@ final class RequestLifecycle implements Processor<String, Object, String, Specif
     private final Duration retention;
     private ProcessorContext<String, SpecificRecord> context;
     private KeyValueStore<String, RequestState> store;
+    private Sensor stale;
 
     RequestLifecycle(Flow flow, RequestValidator validator, Deserializer<GenerationRequest> requests, Duration retention) {
         this.flow = flow;
@@ -63,6 +71,9 @@ final class RequestLifecycle implements Processor<String, Object, String, Specif
     public void init(ProcessorContext<String, SpecificRecord> context) {
         this.context = context;
         this.store = context.getStateStore(Orchestrator.STORE);
+        this.stale = context.metrics().addSensor("stale-stage-results", Sensor.RecordingLevel.INFO);
+        stale.add(new MetricName(STALE_RESULTS, "ddt-orchestrator", "stage results ignored: the request had moved on",
+                Map.of("flow", flow.name())), new CumulativeCount());
         context.schedule(Duration.ofMinutes(1), PunctuationType.WALL_CLOCK_TIME, this::forgetOldRequests);
     }
 
@@ -72,18 +83,18 @@ final class RequestLifecycle implements Processor<String, Object, String, Specif
         if (v instanceof byte[] raw) {
             admit(record.key(), raw);
         } else if (v instanceof EncoderResult r) {
-            advance(r.getRequestId(), r.getKind(), r.getTiming(), s -> flow.encoded(s, r));
+            advance(r.getRequestId(), r.getKind(), RequestStatus.ENCODING, r.getTiming(), s -> flow.encoded(s, r));
         } else if (v instanceof LlamaResult r) {
-            advance(r.getRequestId(), r.getKind(), r.getTiming(), s -> flow.decoded(s, r));
+            advance(r.getRequestId(), r.getKind(), RequestStatus.DECODING, r.getTiming(), s -> flow.decoded(s, r));
         } else if (v instanceof MmditResult r) {
-            advance(r.getRequestId(), r.getKind(), r.getTiming(), s -> flow.rendered(s, r));
+            advance(r.getRequestId(), r.getKind(), RequestStatus.RENDERING, r.getTiming(), s -> flow.rendered(s, r));
         } else if (v instanceof ErrorResult e) {
             failedElsewhere(e);
         }
     }
 
     private void admit(String key, byte[] raw) {
-        long now = System.currentTimeMillis();
+        long now = context.currentSystemTimeMs();
         GenerationRequest r;
         try {
             r = requests.deserialize(Topics.REQUESTS.name(), raw);
@@ -126,15 +137,21 @@ final class RequestLifecycle implements Processor<String, Object, String, Specif
         store.put(id, s);
     }
 
-    private void advance(String id, RequestKind kind, StageTiming timing, Function<RequestState, Step> next) {
+    private void advance(String id, RequestKind kind, RequestStatus waitingFor, StageTiming timing,
+                         Function<RequestState, Step> next) {
         if (!flow.handles(kind)) {
             return;
         }
         RequestState s = store.get(id);
-        if (s == null || terminal(s)) {
-            return; // not ours, or answered already (a deadline passed while the job was queued)
+        if (s == null) {
+            return; // not ours: admitted by another deployment, or forgotten after the retention
         }
-        long now = System.currentTimeMillis();
+        if (s.getStatus() != waitingFor) {
+            stale.record();
+            log.debug("{}: {} result for {} ignored, the request is {}", flow.name(), timing.getStage(), id, s.getStatus());
+            return;
+        }
+        long now = context.currentSystemTimeMs();
         s.getTimings().add(timing);
         if (s.getDeadlineMs() != null && s.getDeadlineMs() <= now) {
             fail(s, ErrorReason.DEADLINE_EXCEEDED, "deadline passed " + (now - s.getDeadlineMs()) + " ms before the "
@@ -158,7 +175,7 @@ final class RequestLifecycle implements Processor<String, Object, String, Specif
         s.setStatus(RequestStatus.FAILED);
         s.setFailure(e.getReason());
         s.setFailureMessage(e.getMessage());
-        s.setUpdatedAtMs(System.currentTimeMillis());
+        s.setUpdatedAtMs(context.currentSystemTimeMs());
         store.put(e.getRequestId(), s);
     }
 
@@ -201,7 +218,7 @@ final class RequestLifecycle implements Processor<String, Object, String, Specif
 
     /** Answered requests are remembered for {@code retention}, so a duplicate within it is not answered again. */
     private void forgetOldRequests(long now) {
-        java.util.List<String> old = new ArrayList<>();
+        List<String> old = new ArrayList<>();
         try (KeyValueIterator<String, RequestState> all = store.all()) {
             while (all.hasNext()) {
                 KeyValue<String, RequestState> e = all.next();

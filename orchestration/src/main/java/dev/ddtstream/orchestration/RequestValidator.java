@@ -1,5 +1,6 @@
 package dev.ddtstream.orchestration;
 
+import dev.ddtstream.bundle.PromptTemplates;
 import dev.ddtstream.events.ErrorReason;
 import dev.ddtstream.events.GenerationRequest;
 import dev.ddtstream.events.RequestKind;

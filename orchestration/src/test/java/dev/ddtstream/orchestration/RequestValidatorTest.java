@@ -3,11 +3,12 @@ package dev.ddtstream.orchestration;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ddtstream.bundle.BundleLocator;
+import dev.ddtstream.bundle.PromptTemplates;
 import dev.ddtstream.events.ErrorReason;
 import dev.ddtstream.events.GenerationRequest;
 import dev.ddtstream.events.RequestKind;
 import dev.ddtstream.events.SamplingParams;
-import dev.ddtstream.gpu.bundle.BundleLocator;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;

@@ -1,5 +1,6 @@
 package dev.ddtstream.captioner;
 
+import dev.ddtstream.bundle.PromptTemplates;
 import dev.ddtstream.events.CaptionResult;
 import dev.ddtstream.events.EncoderJob;
 import dev.ddtstream.events.EncoderResult;
@@ -12,23 +13,23 @@ import dev.ddtstream.events.RequestState;
 import dev.ddtstream.events.RequestStatus;
 import dev.ddtstream.events.SamplingParams;
 import dev.ddtstream.orchestration.Flow;
-import dev.ddtstream.orchestration.PromptTemplates;
+import dev.ddtstream.orchestration.JobHeaders;
 import dev.ddtstream.orchestration.Step;
-import dev.ddtstream.schemas.Topics;
 
 /**
  * CAPTION: image -> encoder -> LLaMA (TEXT mode: the image's codes and the optional question)
- * -> caption text. Greedy decoding of at most {@value #DEFAULT_MAX_TOKENS} tokens unless the
- * request says otherwise, as the bundle recommends for captions.
+ * -> caption text. Greedy decoding of at most the bundle's caption length
+ * ({@code decoding.caption_max_new_tokens}) unless the request says otherwise, as the bundle
+ * recommends for captions.
  */
 public final class CaptionFlow implements Flow {
 
-    static final int DEFAULT_MAX_TOKENS = 32;
-
     private final PromptTemplates templates;
+    private final SamplingParams greedy;
 
     public CaptionFlow(PromptTemplates templates) {
         this.templates = templates;
+        this.greedy = new SamplingParams(0f, 0, 1f, 0f, templates.manifest().decoding().captionMaxNewTokens());
     }
 
     @Override
@@ -53,22 +54,20 @@ public final class CaptionFlow implements Flow {
 
     @Override
     public Step admit(GenerationRequest r, RequestState s) {
-        s.setSampling(r.getSampling() != null ? r.getSampling() : new SamplingParams(0f, 0, 1f, 0f, DEFAULT_MAX_TOKENS));
-        return new Step(Topics.ENCODER_JOBS, new EncoderJob(r.getRequestId(), r.getKind(), r.getImage(),
-                System.currentTimeMillis(), r.getDeadlineMs()), RequestStatus.ENCODING);
+        s.setSampling(r.getSampling() != null ? r.getSampling() : SamplingParams.newBuilder(greedy).build());
+        return new Step(new EncoderJob(r.getImage(), JobHeaders.of(s)), RequestStatus.ENCODING);
     }
 
     @Override
     public Step encoded(RequestState s, EncoderResult r) {
         int[] codes = r.getTokens().stream().mapToInt(Integer::intValue).toArray();
-        return new Step(Topics.LLAMA_JOBS, new LlamaJob(s.getRequestId(), s.getKind(), LlamaMode.TEXT,
-                templates.caption(codes, s.getPrompt()), null, s.getSampling(), s.getSeed(), System.currentTimeMillis(),
-                s.getDeadlineMs()), RequestStatus.DECODING);
+        return new Step(new LlamaJob(LlamaMode.TEXT, templates.caption(codes, s.getPrompt()), null, s.getSampling(),
+                s.getSeed(), JobHeaders.of(s)), RequestStatus.DECODING);
     }
 
     @Override
     public Step decoded(RequestState s, LlamaResult r) {
-        return new Step(Topics.CAPTION_RESULTS, CaptionResult.newBuilder()
+        return new Step(CaptionResult.newBuilder()
                 .setRequestId(s.getRequestId())
                 .setQuestion(s.getPrompt())
                 .setText(templates.captionText(r.getGeneratedTokens()))

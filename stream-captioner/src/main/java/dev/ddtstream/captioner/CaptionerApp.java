@@ -2,8 +2,7 @@ package dev.ddtstream.captioner;
 
 import dev.ddtstream.orchestration.OrchestratorApp;
 import dev.ddtstream.orchestration.OrchestratorConfig;
-import java.nio.file.Path;
-import java.util.concurrent.CountDownLatch;
+import dev.ddtstream.service.ServiceMain;
 
 /** Runs the captioner alone: {@code CaptionerApp [config.properties]} (keys: {@link OrchestratorConfig}). */
 public final class CaptionerApp {
@@ -16,12 +15,6 @@ public final class CaptionerApp {
     }
 
     public static void main(String[] args) throws InterruptedException {
-        OrchestratorApp app = start(OrchestratorConfig.load(args.length > 0 ? Path.of(args[0]) : null, "captioner"));
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            app.close();
-            stopped.countDown();
-        }, "captioner-shutdown"));
-        stopped.await();
+        ServiceMain.runUntilShutdown("captioner", start(OrchestratorConfig.load(ServiceMain.configFile(args), "captioner")));
     }
 }

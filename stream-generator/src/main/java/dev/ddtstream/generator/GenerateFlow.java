@@ -1,6 +1,8 @@
 package dev.ddtstream.generator;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.ddtstream.bundle.DecodingDefaults;
+import dev.ddtstream.bundle.Guidance;
+import dev.ddtstream.bundle.PromptTemplates;
 import dev.ddtstream.events.EncoderJob;
 import dev.ddtstream.events.EncoderResult;
 import dev.ddtstream.events.GenerationRequest;
@@ -15,9 +17,8 @@ import dev.ddtstream.events.RequestState;
 import dev.ddtstream.events.RequestStatus;
 import dev.ddtstream.events.SamplingParams;
 import dev.ddtstream.orchestration.Flow;
-import dev.ddtstream.orchestration.PromptTemplates;
+import dev.ddtstream.orchestration.JobHeaders;
 import dev.ddtstream.orchestration.Step;
-import dev.ddtstream.schemas.Topics;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -30,18 +31,11 @@ import java.util.List;
 public final class GenerateFlow implements Flow {
 
     private final PromptTemplates templates;
-    private final float temperature;
-    private final int topK;
-    private final float cfgGenerate;
-    private final float cfgEdit;
+    private final DecodingDefaults defaults;
 
     public GenerateFlow(PromptTemplates templates) {
         this.templates = templates;
-        JsonNode rec = templates.manifest().raw().path("decoding").path("sampling_recommendation");
-        this.temperature = (float) rec.path("temperature").asDouble(1.0);
-        this.topK = rec.path("top_k").asInt(0);
-        this.cfgGenerate = (float) templates.manifest().cfgGenerate();
-        this.cfgEdit = (float) templates.manifest().cfgEdit();
+        this.defaults = templates.manifest().decoding();
     }
 
     @Override
@@ -66,38 +60,41 @@ public final class GenerateFlow implements Flow {
 
     @Override
     public Step admit(GenerationRequest r, RequestState s) {
-        float cfg = r.getKind() == RequestKind.EDIT ? cfgEdit : cfgGenerate;
-        s.setSampling(r.getSampling() != null ? r.getSampling() : new SamplingParams(temperature, topK, 1f, cfg, null));
+        s.setSampling(r.getSampling() != null ? r.getSampling() : recommended(r.getKind()));
         if (r.getKind() == RequestKind.EDIT) {
-            return new Step(Topics.ENCODER_JOBS, new EncoderJob(r.getRequestId(), r.getKind(), r.getImage(),
-                    System.currentTimeMillis(), r.getDeadlineMs()), RequestStatus.ENCODING);
+            return new Step(new EncoderJob(r.getImage(), JobHeaders.of(s)), RequestStatus.ENCODING);
         }
-        boolean guided = s.getSampling().getCfgScale() > 0;
+        boolean guided = Guidance.applies(s.getSampling().getCfgScale());
         return decode(s, templates.generate(r.getPrompt()), guided ? templates.generateUnconditional() : null);
     }
 
     @Override
     public Step encoded(RequestState s, EncoderResult r) {
         int[] source = r.getTokens().stream().mapToInt(Integer::intValue).toArray();
-        boolean guided = s.getSampling().getCfgScale() > 0;
+        boolean guided = Guidance.applies(s.getSampling().getCfgScale());
         return decode(s, templates.edit(source, s.getPrompt()), guided ? templates.editUnconditional(source) : null);
     }
 
+    /** The bundle's sampling recommendation with its guidance scale for the kind. */
+    private SamplingParams recommended(RequestKind kind) {
+        double cfg = kind == RequestKind.EDIT ? defaults.cfgEdit() : defaults.cfgGenerate();
+        return new SamplingParams((float) defaults.temperature(), defaults.topK(), 1f, (float) cfg, null);
+    }
+
     private Step decode(RequestState s, List<Integer> prompt, List<Integer> unconditional) {
-        return new Step(Topics.LLAMA_JOBS, new LlamaJob(s.getRequestId(), s.getKind(), LlamaMode.IMAGE, prompt,
-                unconditional, s.getSampling(), s.getSeed(), System.currentTimeMillis(), s.getDeadlineMs()), RequestStatus.DECODING);
+        return new Step(new LlamaJob(LlamaMode.IMAGE, prompt, unconditional, s.getSampling(), s.getSeed(), JobHeaders.of(s)),
+                RequestStatus.DECODING);
     }
 
     @Override
     public Step decoded(RequestState s, LlamaResult r) {
         s.setVisualCodes(new ArrayList<>(r.getVisualCodes()));
-        return new Step(Topics.MMDIT_JOBS, new MmditJob(s.getRequestId(), s.getKind(), r.getVisualCodes(), s.getSeed(),
-                System.currentTimeMillis(), s.getDeadlineMs()), RequestStatus.RENDERING);
+        return new Step(new MmditJob(r.getVisualCodes(), s.getSeed(), JobHeaders.of(s)), RequestStatus.RENDERING);
     }
 
     @Override
     public Step rendered(RequestState s, MmditResult r) {
-        return new Step(Topics.IMAGE_RESULTS, ImageResult.newBuilder()
+        return new Step(ImageResult.newBuilder()
                 .setRequestId(s.getRequestId())
                 .setKind(s.getKind())
                 .setPrompt(s.getPrompt())

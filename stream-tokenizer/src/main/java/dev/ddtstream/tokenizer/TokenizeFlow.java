@@ -1,5 +1,6 @@
 package dev.ddtstream.tokenizer;
 
+import dev.ddtstream.bundle.PromptTemplates;
 import dev.ddtstream.events.EncoderJob;
 import dev.ddtstream.events.EncoderResult;
 import dev.ddtstream.events.GenerationRequest;
@@ -8,9 +9,8 @@ import dev.ddtstream.events.RequestState;
 import dev.ddtstream.events.RequestStatus;
 import dev.ddtstream.events.TokenResult;
 import dev.ddtstream.orchestration.Flow;
-import dev.ddtstream.orchestration.PromptTemplates;
+import dev.ddtstream.orchestration.JobHeaders;
 import dev.ddtstream.orchestration.Step;
-import dev.ddtstream.schemas.Topics;
 
 /**
  * TOKENIZE: image -> encoder -> its T DDT tokens, for users preparing training corpora. The
@@ -46,13 +46,12 @@ public final class TokenizeFlow implements Flow {
 
     @Override
     public Step admit(GenerationRequest r, RequestState s) {
-        return new Step(Topics.ENCODER_JOBS, new EncoderJob(r.getRequestId(), r.getKind(), r.getImage(),
-                System.currentTimeMillis(), r.getDeadlineMs()), RequestStatus.ENCODING);
+        return new Step(new EncoderJob(r.getImage(), JobHeaders.of(s)), RequestStatus.ENCODING);
     }
 
     @Override
     public Step encoded(RequestState s, EncoderResult r) {
-        return new Step(Topics.TOKEN_RESULTS, TokenResult.newBuilder()
+        return new Step(TokenResult.newBuilder()
                 .setRequestId(s.getRequestId())
                 .setCodes(r.getTokens())
                 .setCodebookSize(codebookSize)

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ddtstream.events.GenerationRequest;
+import dev.ddtstream.infra.net.FreePorts;
 import dev.ddtstream.schemas.Provisioning;
 import dev.ddtstream.schemas.Topic;
 import dev.ddtstream.schemas.Topics;
@@ -19,7 +20,6 @@ import dev.ddtstream.schemas.wire.ConfluentAvroSerializer;
 import dev.ddtstream.schemas.wire.ConfluentWireFormat;
 import dev.ddtstream.schemas.wire.TruncatedPayloadException;
 import dev.ddtstream.schemas.wire.UnknownMagicByteException;
-import dev.ddtstream.infra.net.FreePorts;
 import dev.ddtstream.testenv.TestEnvironment;
 import dev.ddtstream.testenv.TestEnvironmentExtension;
 import java.nio.ByteBuffer;
@@ -35,6 +35,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
@@ -81,7 +82,7 @@ class SchemaContractsTest {
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(env.clientProperties(Map.of(
                 ConsumerConfig.GROUP_ID_CONFIG, TestEnvironment.unique("g"),
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest")),
-                new StringDeserializer(), new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+                new StringDeserializer(), new ByteArrayDeserializer())) {
             consumer.subscribe(List.of(topicName));
             long deadline = System.currentTimeMillis() + 30_000;
             while (raw.size() < sent.size() && System.currentTimeMillis() < deadline) {

@@ -1,38 +1,29 @@
 package dev.ddtstream.client.api;
 
 import dev.ddtstream.events.CaptionResult;
-import dev.ddtstream.events.ErrorResult;
 import dev.ddtstream.events.GenerationRequest;
 import dev.ddtstream.events.ImageResult;
 import dev.ddtstream.events.RequestKind;
 import dev.ddtstream.events.TokenResult;
+import dev.ddtstream.schemas.Topic;
+import dev.ddtstream.schemas.TopicReader;
 import dev.ddtstream.schemas.Topics;
-import dev.ddtstream.schemas.registry.SchemaRegistryClient;
 import dev.ddtstream.schemas.registry.SchemaRegistryConfig;
-import dev.ddtstream.schemas.wire.ConfluentAvroDeserializer;
 import dev.ddtstream.schemas.wire.ConfluentAvroSerializer;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,42 +44,22 @@ import org.slf4j.LoggerFactory;
 public final class DdtClient implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(DdtClient.class);
+    /** Where terminal results arrive. */
+    static final List<Topic<?>> RESULTS = List.of(Topics.IMAGE_RESULTS, Topics.CAPTION_RESULTS, Topics.TOKEN_RESULTS,
+            Topics.ERROR_RESULTS);
 
-    private final KafkaProducer<String, GenerationRequest> producer;
-    private final KafkaConsumer<String, byte[]> consumer;
-    private final SchemaRegistryClient registry;
+    private final Producer<String, GenerationRequest> producer;
+    private final TopicReader results;
     private final Map<String, CompletableFuture<SpecificRecord>> pending = new ConcurrentHashMap<>();
     private final Thread reader;
     private volatile boolean open = true;
 
-    private DdtClient(Map<String, Object> properties) {
-        this.registry = SchemaRegistryConfig.clientFrom(properties);
-        Map<String, Object> p = new HashMap<>(properties);
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        this.producer = new KafkaProducer<>(p, new StringSerializer(), new ConfluentAvroSerializer<>(registry));
-        Map<String, Object> c = new HashMap<>(properties);
-        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        this.consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
-        // Results published from now on: assign every partition and fix the positions before any request goes out.
-        List<TopicPartition> parts = new ArrayList<>();
-        for (String topic : List.of(Topics.IMAGE_RESULTS.name(), Topics.CAPTION_RESULTS.name(), Topics.TOKEN_RESULTS.name(),
-                Topics.ERROR_RESULTS.name())) {
-            consumer.partitionsFor(topic).forEach(i -> parts.add(new TopicPartition(i.topic(), i.partition())));
-        }
-        consumer.assign(parts);
-        consumer.seekToEnd(parts);
-        parts.forEach(consumer::position);
-        CountDownLatch started = new CountDownLatch(1);
-        this.reader = new Thread(() -> readResults(started), "ddt-client-results");
+    DdtClient(Producer<String, GenerationRequest> producer, TopicReader results) {
+        this.producer = producer;
+        this.results = results;
+        this.reader = new Thread(this::readResults, "ddt-client-results");
         reader.setDaemon(true);
         reader.start();
-        try {
-            started.await(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     /**
@@ -96,7 +67,13 @@ public final class DdtClient implements AutoCloseable {
      * registry's ({@code schema.registry.url}, {@code basic.auth.*}).
      */
     public static DdtClient connect(Map<String, Object> properties) {
-        return new DdtClient(properties);
+        Map<String, Object> p = new HashMap<>(properties);
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        KafkaProducer<String, GenerationRequest> producer = new KafkaProducer<>(p, new StringSerializer(),
+                new ConfluentAvroSerializer<>(SchemaRegistryConfig.clientFrom(properties)));
+        // results published from now on: every partition's position is fixed before any request goes out
+        return new DdtClient(producer, TopicReader.assign(properties, RESULTS, TopicReader.Start.END));
     }
 
     public CompletableFuture<ImageResult> generate(String prompt, RequestOptions options) {
@@ -151,31 +128,13 @@ public final class DdtClient implements AutoCloseable {
                 .build();
     }
 
-    private void readResults(CountDownLatch started) {
-        ConfluentAvroDeserializer<ImageResult> images = new ConfluentAvroDeserializer<>(registry, ImageResult.class);
-        ConfluentAvroDeserializer<CaptionResult> captions = new ConfluentAvroDeserializer<>(registry, CaptionResult.class);
-        ConfluentAvroDeserializer<TokenResult> tokens = new ConfluentAvroDeserializer<>(registry, TokenResult.class);
-        ConfluentAvroDeserializer<ErrorResult> errors = new ConfluentAvroDeserializer<>(registry, ErrorResult.class);
-        started.countDown();
+    private void readResults() {
         try {
             while (open) {
-                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                for (TopicReader.Received r : results.poll(Duration.ofMillis(200))) {
                     CompletableFuture<SpecificRecord> f = r.key() == null ? null : pending.remove(r.key());
-                    if (f == null) {
-                        continue; // another client's request
-                    }
-                    try {
-                        if (r.topic().equals(Topics.ERROR_RESULTS.name())) {
-                            f.completeExceptionally(new RequestFailedException(errors.deserialize(r.topic(), r.value())));
-                        } else if (r.topic().equals(Topics.IMAGE_RESULTS.name())) {
-                            f.complete(images.deserialize(r.topic(), r.value()));
-                        } else if (r.topic().equals(Topics.TOKEN_RESULTS.name())) {
-                            f.complete(tokens.deserialize(r.topic(), r.value()));
-                        } else {
-                            f.complete(captions.deserialize(r.topic(), r.value()));
-                        }
-                    } catch (RuntimeException e) {
-                        f.completeExceptionally(e);
+                    if (f != null) { // else another client's request
+                        complete(f, r);
                     }
                 }
             }
@@ -185,14 +144,24 @@ public final class DdtClient implements AutoCloseable {
             log.error("result reader stopped: {}", e.toString(), e);
             pending.values().forEach(f -> f.completeExceptionally(e));
         } finally {
-            consumer.close(Duration.ofSeconds(5));
+            results.close();
+        }
+    }
+
+    private static void complete(CompletableFuture<SpecificRecord> f, TopicReader.Received r) {
+        if (!r.readable()) {
+            f.completeExceptionally(r.error());
+        } else if (r.topic().equals(Topics.ERROR_RESULTS)) {
+            f.completeExceptionally(new RequestFailedException(r.value(Topics.ERROR_RESULTS)));
+        } else {
+            f.complete(r.value());
         }
     }
 
     @Override
     public void close() {
         open = false;
-        consumer.wakeup();
+        results.wakeup();
         try {
             reader.join(10_000);
         } catch (InterruptedException e) {

@@ -1,5 +1,6 @@
 package dev.ddtstream.gpu.batching;
 
+import dev.ddtstream.bundle.BatchPolicy;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -62,10 +63,11 @@ public final class DynamicBatcher<T> {
         if (queue.isEmpty()) {
             return policy.maxWait();
         }
-        if (ready()) {
+        if (queue.size() >= policy.maxBatchSize()) {
             return Duration.ZERO;
         }
-        return Duration.ofNanos(policy.maxWait().toNanos() - oldestWaited());
+        // one reading of the clock: two could straddle the deadline and give a negative wait, which poll refuses
+        return Duration.ofNanos(Math.max(0, policy.maxWait().toNanos() - oldestWaited()));
     }
 
     /** Takes the oldest jobs, at most {@code maxBatchSize}, in arrival order; empty when none wait. */
@@ -89,8 +91,8 @@ public final class DynamicBatcher<T> {
         return before - queue.size();
     }
 
-    /** How long the oldest waiting job has waited, in nanoseconds; for the stage event's queue wait. */
-    public long oldestWaited() {
+    /** How long the oldest waiting job has waited, in nanoseconds. */
+    long oldestWaited() {
         return queue.isEmpty() ? 0 : nanoTime.getAsLong() - queue.peekFirst().atNanos();
     }
 }

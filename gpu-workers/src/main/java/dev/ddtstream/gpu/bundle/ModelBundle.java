@@ -5,6 +5,11 @@ import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import dev.ddtstream.bundle.BundleException;
+import dev.ddtstream.bundle.BundleManifest;
+import dev.ddtstream.bundle.GraphSpec;
+import dev.ddtstream.bundle.ManifestReader;
+import dev.ddtstream.bundle.TensorSpec;
 import dev.ddtstream.gpu.runtime.SessionFactory;
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -242,7 +248,7 @@ public final class ModelBundle implements AutoCloseable {
                 long[] shape = ti.getShape();
                 if (shape.length != d.rank()) {
                     throw new BundleException(file, field + ".shape", "'" + d.name() + "' is declared with rank " + d.rank()
-                            + " " + d.shape() + " but the graph has rank " + shape.length + " " + java.util.Arrays.toString(shape));
+                            + " " + d.shape() + " but the graph has rank " + shape.length + " " + Arrays.toString(shape));
                 }
                 for (int k = 0; k < shape.length; k++) {
                     long want2 = d.staticDim(k);

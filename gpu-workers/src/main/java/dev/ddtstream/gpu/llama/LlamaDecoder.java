@@ -2,8 +2,8 @@ package dev.ddtstream.gpu.llama;
 
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtException;
+import dev.ddtstream.bundle.VocabularyLayout;
 import dev.ddtstream.gpu.bundle.ModelBundle;
-import dev.ddtstream.gpu.bundle.VocabularyLayout;
 import dev.ddtstream.gpu.engine.EngineException;
 import dev.ddtstream.gpu.engine.InputError.Reason;
 import dev.ddtstream.gpu.engine.InvalidInputException;

@@ -4,7 +4,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-import dev.ddtstream.gpu.bundle.BundleManifest;
+import dev.ddtstream.bundle.BundleManifest;
 import dev.ddtstream.gpu.bundle.ModelBundle;
 import dev.ddtstream.gpu.engine.OrtCallClock;
 import dev.ddtstream.gpu.engine.Tensors;

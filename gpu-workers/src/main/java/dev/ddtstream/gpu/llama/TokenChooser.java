@@ -9,7 +9,7 @@ final class TokenChooser {
     private TokenChooser() {
     }
 
-    static int choose(float[] logits, SamplingParams p, SplittableRandom rng) {
+    static int choose(float[] logits, Sampling p, SplittableRandom rng) {
         if (p.isGreedy()) {
             return argmax(logits);
         }

@@ -4,24 +4,21 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-import dev.ddtstream.gpu.bundle.BundleManifest;
+import dev.ddtstream.bundle.BundleManifest;
+import dev.ddtstream.bundle.PixelNormalization;
+import dev.ddtstream.bundle.RgbImages;
 import dev.ddtstream.gpu.bundle.ModelBundle;
-import dev.ddtstream.gpu.bundle.PixelNormalization;
 import dev.ddtstream.gpu.engine.EngineException;
 import dev.ddtstream.gpu.engine.InputError.Reason;
 import dev.ddtstream.gpu.engine.InvalidInputException;
 import dev.ddtstream.gpu.engine.ItemResult;
 import dev.ddtstream.gpu.engine.OrtCallClock;
 import dev.ddtstream.gpu.engine.Tensors;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import javax.imageio.ImageIO;
 
 /**
  * The MMDiT rectified-flow sampler: from x_1 (noise) it takes {@code steps} Euler steps at
@@ -100,7 +97,7 @@ public final class MmditSampler {
         }
         float[] tk = new float[n];
         for (int k = steps; k >= 1; k--) {
-            java.util.Arrays.fill(tk, (float) k / steps);
+            Arrays.fill(tk, (float) k / steps);
             float[] x0 = denoise(x, tk, ids, n);
             float ratio = (float) (((k - 1) / (double) steps) / (k / (double) steps));
             for (int i = 0; i < x.length; i++) {
@@ -178,14 +175,6 @@ public final class MmditSampler {
         for (int i = 0; i < p; i++) {
             rgb[i] = norm.denormalize(x[i]) << 16 | norm.denormalize(x[p + i]) << 8 | norm.denormalize(x[2 * p + i]);
         }
-        BufferedImage img = new BufferedImage(side, side, BufferedImage.TYPE_INT_RGB);
-        img.setRGB(0, 0, side, side, rgb, 0, side);
-        ByteArrayOutputStream png = new ByteArrayOutputStream();
-        try {
-            ImageIO.write(img, "png", png);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return new SampledImage(x, rgb, png.toByteArray());
+        return new SampledImage(x, rgb, RgbImages.png(rgb, side));
     }
 }

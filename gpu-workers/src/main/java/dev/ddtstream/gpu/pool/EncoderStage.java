@@ -2,6 +2,7 @@ package dev.ddtstream.gpu.pool;
 
 import dev.ddtstream.events.EncoderJob;
 import dev.ddtstream.events.EncoderResult;
+import dev.ddtstream.events.JobHeader;
 import dev.ddtstream.events.Stage;
 import dev.ddtstream.gpu.encoder.DdtEncoder;
 import dev.ddtstream.gpu.engine.ItemResult;
@@ -32,6 +33,11 @@ public final class EncoderStage implements BatchedStage<EncoderJob> {
     }
 
     @Override
+    public JobHeader header(EncoderJob job) {
+        return job.getHeader();
+    }
+
+    @Override
     public List<Outcome> process(List<EncoderJob> jobs) {
         List<byte[]> images = new ArrayList<>(jobs.size());
         for (EncoderJob job : jobs) {
@@ -48,8 +54,8 @@ public final class EncoderStage implements BatchedStage<EncoderJob> {
             }
             int[] codes = r.value();
             outcomes.add(new Outcome.Produced(Topics.ENCODER_RESULTS, timing -> EncoderResult.newBuilder()
-                    .setRequestId(job.getRequestId())
-                    .setKind(job.getKind())
+                    .setRequestId(job.getHeader().getRequestId())
+                    .setKind(job.getHeader().getKind())
                     .setTokens(Arrays.stream(codes).boxed().toList())
                     .setTiming(timing)
                     .build(), codes));

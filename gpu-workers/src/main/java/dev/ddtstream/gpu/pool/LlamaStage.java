@@ -1,17 +1,19 @@
 package dev.ddtstream.gpu.pool;
 
+import dev.ddtstream.bundle.VisualTokens;
+import dev.ddtstream.bundle.VocabularyLayout;
 import dev.ddtstream.events.ErrorReason;
+import dev.ddtstream.events.JobHeader;
 import dev.ddtstream.events.LlamaJob;
 import dev.ddtstream.events.LlamaMode;
 import dev.ddtstream.events.LlamaResult;
+import dev.ddtstream.events.SamplingParams;
 import dev.ddtstream.events.Stage;
-import dev.ddtstream.gpu.bundle.VocabularyLayout;
 import dev.ddtstream.gpu.engine.ItemResult;
 import dev.ddtstream.gpu.llama.DecodeRequest;
 import dev.ddtstream.gpu.llama.DecodeResult;
 import dev.ddtstream.gpu.llama.LlamaDecoder;
-import dev.ddtstream.gpu.llama.SamplingParams;
-import dev.ddtstream.gpu.llama.VisualTokens;
+import dev.ddtstream.gpu.llama.Sampling;
 import dev.ddtstream.schemas.Topic;
 import dev.ddtstream.schemas.Topics;
 import java.util.ArrayList;
@@ -24,15 +26,15 @@ import java.util.List;
  */
 public final class LlamaStage implements BatchedStage<LlamaJob> {
 
-    /** TEXT-mode length limit when a job sets none: well beyond any caption of the synthetic world. */
-    public static final int DEFAULT_TEXT_TOKENS = 48;
-
     private final LlamaDecoder decoder;
     private final VocabularyLayout vocab;
+    private final int captionTokens;
 
-    public LlamaStage(LlamaDecoder decoder) {
+    /** @param captionTokens TEXT-mode length limit of a job that sets none: the bundle's caption length */
+    public LlamaStage(LlamaDecoder decoder, int captionTokens) {
         this.decoder = decoder;
         this.vocab = decoder.vocabulary();
+        this.captionTokens = captionTokens;
     }
 
     @Override
@@ -43,6 +45,11 @@ public final class LlamaStage implements BatchedStage<LlamaJob> {
     @Override
     public Topic<LlamaJob> jobTopic() {
         return Topics.LLAMA_JOBS;
+    }
+
+    @Override
+    public JobHeader header(LlamaJob job) {
+        return job.getHeader();
     }
 
     @Override
@@ -68,22 +75,15 @@ public final class LlamaStage implements BatchedStage<LlamaJob> {
     }
 
     private DecodeRequest toRequest(LlamaJob job) {
-        dev.ddtstream.events.SamplingParams s = job.getSampling();
-        SamplingParams sampling = new SamplingParams(s.getTemperature(), s.getTopK(), s.getTopP(), job.getSeed());
+        SamplingParams s = job.getSampling();
+        Sampling sampling = new Sampling(s.getTemperature(), s.getTopK(), s.getTopP(), job.getSeed());
         int[] prompt = ints(job.getPromptTokens());
         if (job.getMode() == LlamaMode.TEXT) {
-            int maxNew = s.getMaxNewTokens() == null ? DEFAULT_TEXT_TOKENS : s.getMaxNewTokens();
+            int maxNew = s.getMaxNewTokens() == null ? captionTokens : s.getMaxNewTokens();
             return DecodeRequest.text(prompt, maxNew, sampling);
         }
-        float cfg = s.getCfgScale();
-        if (!Float.isFinite(cfg) || cfg < 0) {
-            throw new IllegalArgumentException("cfgScale must be finite and >= 0, got " + cfg);
-        }
-        // the events' contract: scale 0 (or no unconditional prompt) means no guidance row
-        if (cfg == 0 || job.getUnconditionalTokens() == null) {
-            return DecodeRequest.image(prompt, null, 1.0, sampling);
-        }
-        return DecodeRequest.image(prompt, ints(job.getUnconditionalTokens()), cfg, sampling);
+        List<Integer> uncond = job.getUnconditionalTokens();
+        return DecodeRequest.image(prompt, uncond == null ? null : ints(uncond), s.getCfgScale(), sampling);
     }
 
     private Outcome produced(LlamaJob job, DecodeResult result) {
@@ -97,8 +97,8 @@ public final class LlamaStage implements BatchedStage<LlamaJob> {
         List<Integer> generated = Arrays.stream(tokens).boxed().toList();
         List<Integer> visual = codes == null ? null : Arrays.stream(codes).boxed().toList();
         return new Outcome.Produced(Topics.LLAMA_RESULTS, timing -> LlamaResult.newBuilder()
-                .setRequestId(job.getRequestId())
-                .setKind(job.getKind())
+                .setRequestId(job.getHeader().getRequestId())
+                .setKind(job.getHeader().getKind())
                 .setMode(job.getMode())
                 .setGeneratedTokens(generated)
                 .setVisualCodes(visual)

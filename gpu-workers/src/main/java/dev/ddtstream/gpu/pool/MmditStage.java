@@ -1,5 +1,6 @@
 package dev.ddtstream.gpu.pool;
 
+import dev.ddtstream.events.JobHeader;
 import dev.ddtstream.events.MmditJob;
 import dev.ddtstream.events.MmditResult;
 import dev.ddtstream.events.Stage;
@@ -33,6 +34,11 @@ public final class MmditStage implements BatchedStage<MmditJob> {
     }
 
     @Override
+    public JobHeader header(MmditJob job) {
+        return job.getHeader();
+    }
+
+    @Override
     public List<Outcome> process(List<MmditJob> jobs) {
         List<SampleRequest> requests = new ArrayList<>(jobs.size());
         for (MmditJob job : jobs) {
@@ -51,8 +57,8 @@ public final class MmditStage implements BatchedStage<MmditJob> {
             }
             byte[] png = r.value().png();
             outcomes.add(new Outcome.Produced(Topics.MMDIT_RESULTS, timing -> MmditResult.newBuilder()
-                    .setRequestId(job.getRequestId())
-                    .setKind(job.getKind())
+                    .setRequestId(job.getHeader().getRequestId())
+                    .setKind(job.getHeader().getKind())
                     .setPng(ByteBuffer.wrap(png))
                     .setWidth(side)
                     .setHeight(side)

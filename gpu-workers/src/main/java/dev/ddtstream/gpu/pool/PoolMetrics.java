@@ -5,6 +5,7 @@ import dev.ddtstream.events.Stage;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -43,7 +44,7 @@ final class PoolMetrics {
                 .publishPercentiles(0.5, 0.95, 0.99).register(registry);
         this.committed = transactions("committed");
         this.aborted = transactions("aborted");
-        registry.gauge("ddt.worker.queued.jobs", io.micrometer.core.instrument.Tags.of("stage", this.stage), queued);
+        registry.gauge("ddt.worker.queued.jobs", Tags.of("stage", this.stage), queued);
     }
 
     private Counter jobs(String outcome) {

@@ -1,8 +1,7 @@
 package dev.ddtstream.gpu.pool;
 
+import dev.ddtstream.bundle.BatchPolicy;
 import dev.ddtstream.events.Stage;
-import dev.ddtstream.gpu.batching.BatchPolicy;
-import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -31,19 +30,9 @@ public record PoolSettings(String groupId, String instance, int workers, BatchPo
         }
     }
 
-    /** Defaults for a stage: group {@code ddt-<stage>-pool}, instance {@code local}, one worker, the stage's batch policy. */
-    public static PoolSettings defaults(Stage stage) {
-        return new PoolSettings("ddt-" + name(stage) + "-pool", "local", 1, defaultBatch(stage));
-    }
-
-    /** Batching defaults measured on the tiny bundle: LLaMA and MMDiT gain most from batches. */
-    public static BatchPolicy defaultBatch(Stage stage) {
-        return switch (stage) {
-            case ENCODER -> new BatchPolicy(16, Duration.ofMillis(10));
-            case LLAMA -> new BatchPolicy(16, Duration.ofMillis(20));
-            case MMDIT -> new BatchPolicy(16, Duration.ofMillis(20));
-            case ORCHESTRATION -> throw new IllegalArgumentException("ORCHESTRATION is not a GPU stage");
-        };
+    /** The consumer group a stage's pools share unless configured otherwise: {@code ddt-<stage>-pool}. */
+    public static String defaultGroup(Stage stage) {
+        return "ddt-" + name(stage) + "-pool";
     }
 
     String workerId(Stage stage, int index) {

@@ -1,21 +1,11 @@
 package dev.ddtstream.gpu.pool;
 
-import dev.ddtstream.events.BatchOutcome;
-import dev.ddtstream.events.DeadLetter;
-import dev.ddtstream.events.ErrorReason;
-import dev.ddtstream.events.ErrorResult;
 import dev.ddtstream.events.StageEvent;
-import dev.ddtstream.events.StageTiming;
 import dev.ddtstream.gpu.batching.DynamicBatcher;
-import dev.ddtstream.gpu.engine.EngineException;
-import dev.ddtstream.schemas.Topics;
 import dev.ddtstream.schemas.registry.SchemaRegistryClient;
 import dev.ddtstream.schemas.wire.ConfluentAvroDeserializer;
 import dev.ddtstream.schemas.wire.ConfluentAvroSerializer;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -29,14 +19,12 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.ProducerFencedException;
-import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -45,12 +33,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One member of a pool: a consumer of the stage's job topic and a transactional producer, on
- * one thread. Per batch: read the jobs (an unreadable record is refused, not fatal), serve the
- * readable ones in one engine call, then in one transaction send every result, error result,
- * dead letter and the batch's stage event together with the consumed offsets. A crash before
- * the commit leaves nothing visible to {@code read_committed} readers and the offsets
- * uncommitted, so the next owner of the partitions serves the batch again: exactly one result
- * per job.
+ * one thread, in a loop of get, batch, serve, publish. Serving is {@link JobBatch}'s and what a
+ * batch publishes is {@link BatchRecords}'s; this class runs the transaction: every record of the
+ * batch together with the consumed offsets, committed at once. A crash before the commit leaves
+ * nothing visible to {@code read_committed} readers and the offsets uncommitted, so the next
+ * owner of the partitions serves the batch again: exactly one result per job.
  */
 final class StageWorker<J extends SpecificRecord> implements Runnable {
 
@@ -173,48 +160,20 @@ final class StageWorker<J extends SpecificRecord> implements Runnable {
         consumer.close();
     }
 
-    /** One job record of a batch and what became of it. */
-    private final class Slot {
-        final ConsumerRecord<byte[], byte[]> record;
-        J job;
-        JobHeader header;
-        String requestId;
-        Outcome outcome;
-
-        Slot(ConsumerRecord<byte[], byte[]> record) {
-            this.record = record;
-        }
-    }
-
     private void serve(List<ConsumerRecord<byte[], byte[]>> records) {
         metrics.queuedDelta(-records.size());
         String batchId = workerId + "-" + (++batches);
         long startedAt = System.currentTimeMillis();
-        List<Slot> slots = new ArrayList<>(records.size());
-        List<Slot> toServe = new ArrayList<>();
-        for (ConsumerRecord<byte[], byte[]> r : records) {
-            Slot s = read(r, startedAt);
-            slots.add(s);
-            if (s.outcome == null) {
-                toServe.add(s);
-            }
-        }
-        List<Outcome> served = serveIsolating(toServe.stream().map(s -> s.job).toList());
-        for (int i = 0; i < toServe.size(); i++) {
-            toServe.get(i).outcome = served.get(i);
-        }
+        List<ServedJob> jobs = JobBatch.serve(stage, jobReader, records, startedAt);
         long finishedAt = System.currentTimeMillis();
-        metrics.batch(records.size(), finishedAt - startedAt);
+        BatchRecords out = BatchRecords.of(stage.stage(), workerId, batchId, jobs, startedAt, finishedAt);
         try {
             producer.beginTransaction();
-            StageEvent event = send(slots, batchId, startedAt, finishedAt);
-            producer.send(new ProducerRecord<>(Topics.STAGE_EVENTS.name(), workerId, event));
+            out.records().forEach(producer::send);
             producer.flush();
             observer.sentUncommitted(workerId, batchId, records.size());
             producer.sendOffsetsToTransaction(nextOffsets(records), consumer.groupMetadata());
             producer.commitTransaction();
-            metrics.committed();
-            log.debug("batch {}: {} jobs, {} ms, {}", batchId, records.size(), finishedAt - startedAt, event.getOutcome());
         } catch (ProducerFencedException | InvalidProducerEpochException | OutOfOrderSequenceException
                  | AuthorizationException e) {
             throw new IllegalStateException("worker " + workerId + " cannot go on: " + e, e);
@@ -226,133 +185,24 @@ final class StageWorker<J extends SpecificRecord> implements Runnable {
             producer.abortTransaction();
             metrics.aborted();
             rewind();
-        }
-    }
-
-    /** Reads a record into a job, or refuses it: unreadable, or past its deadline. */
-    private Slot read(ConsumerRecord<byte[], byte[]> r, long now) {
-        Slot s = new Slot(r);
-        s.requestId = r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8);
-        try {
-            s.job = jobReader.deserialize(jobTopic, r.value());
-            if (s.job == null) {
-                throw new SerializationException("job record has no value");
-            }
-        } catch (SerializationException e) {
-            s.job = null;
-            s.outcome = new Outcome.Refused(ErrorReason.UNDECODABLE_RECORD, e.getMessage());
-            return s;
-        }
-        s.header = JobHeader.of(s.job);
-        s.requestId = s.header.requestId();
-        Long deadline = s.header.deadlineMs();
-        if (deadline != null && deadline <= now) {
-            s.outcome = new Outcome.Refused(ErrorReason.DEADLINE_EXCEEDED,
-                    "deadline passed " + (now - deadline) + " ms before the " + stage.stage() + " stage started it");
-        }
-        return s;
-    }
-
-    /**
-     * Serves the jobs in one engine call; when the model itself fails, serves them one by one
-     * so that only the job that breaks it is refused.
-     */
-    private List<Outcome> serveIsolating(List<J> jobs) {
-        if (jobs.isEmpty()) {
-            return List.of();
-        }
-        try {
-            return stage.process(jobs);
-        } catch (EngineException | IllegalArgumentException | IllegalStateException e) {
-            if (jobs.size() == 1) {
-                return List.of(new Outcome.Refused(ErrorReason.MODEL_FAILURE, String.valueOf(e.getMessage())));
-            }
-            log.warn("{} engine failed on a batch of {} ({}); serving its jobs one by one", stage.stage(), jobs.size(), e.toString());
-            List<Outcome> out = new ArrayList<>(jobs.size());
-            for (J job : jobs) {
-                out.addAll(serveIsolating(List.of(job)));
-            }
-            return out;
-        }
-    }
-
-    /** Sends every slot's records into the open transaction and returns the batch's stage event. */
-    private StageEvent send(List<Slot> slots, String batchId, long startedAt, long finishedAt) {
-        List<String> ids = new ArrayList<>();
-        List<Long> waits = new ArrayList<>();
-        List<Integer> codes = new ArrayList<>();
-        int errors = 0;
-        for (Slot s : slots) {
-            if (s.job != null) {
-                long waited = startedAt - s.header.enqueuedAtMs();
-                ids.add(s.requestId);
-                waits.add(waited);
-                metrics.queueWait(waited);
-            }
-            if (s.outcome instanceof Outcome.Produced p) {
-                StageTiming timing = new StageTiming(stage.stage(), workerId, s.header.enqueuedAtMs(), startedAt,
-                        finishedAt, slots.size());
-                producer.send(new ProducerRecord<>(p.topic().name(), s.requestId, p.result().apply(timing)));
-                for (int c : p.visualCodes()) {
-                    codes.add(c);
-                }
-                metrics.served();
-            } else if (s.outcome instanceof Outcome.Refused refused) {
-                errors++;
-                sendRefusal(s, refused, finishedAt);
-                metrics.failed(refused.reason());
-            }
-        }
-        BatchOutcome outcome = errors == 0 ? BatchOutcome.OK : errors == slots.size() ? BatchOutcome.FAILED : BatchOutcome.PARTIAL;
-        return StageEvent.newBuilder()
-                .setStage(stage.stage())
-                .setWorker(workerId)
-                .setBatchId(batchId)
-                .setBatchSize(slots.size())
-                .setRequestIds(ids)
-                .setQueueWaitMs(waits)
-                .setComputeMs(finishedAt - startedAt)
-                .setOutcome(outcome)
-                .setErrorCount(errors)
-                .setVisualCodes(codes)
-                .setStartedAtMs(startedAt)
-                .setFinishedAtMs(finishedAt)
-                .build();
-    }
-
-    /**
-     * An error result for the request (when its id is known) and, for input the stage could not
-     * use, a dead letter with the raw record. A missed deadline is no fault of the record: no dead letter.
-     */
-    private void sendRefusal(Slot s, Outcome.Refused refused, long at) {
-        if (s.requestId != null) {
-            ErrorResult error = ErrorResult.newBuilder()
-                    .setRequestId(s.requestId)
-                    .setKind(s.header == null ? null : s.header.kind())
-                    .setReason(refused.reason())
-                    .setMessage(refused.message())
-                    .setStage(stage.stage())
-                    .setFailedAtMs(at)
-                    .build();
-            producer.send(new ProducerRecord<>(Topics.ERROR_RESULTS.name(), s.requestId, error));
-        }
-        if (refused.reason() == ErrorReason.DEADLINE_EXCEEDED) {
             return;
         }
-        ConsumerRecord<byte[], byte[]> r = s.record;
-        DeadLetter letter = DeadLetter.newBuilder()
-                .setSourceTopic(r.topic())
-                .setPartition(r.partition())
-                .setOffset(r.offset())
-                .setKey(r.key() == null ? null : ByteBuffer.wrap(r.key()))
-                .setValue(r.value() == null ? null : ByteBuffer.wrap(r.value()))
-                .setRequestId(s.requestId)
-                .setStage(stage.stage())
-                .setReason(refused.reason())
-                .setMessage(refused.message())
-                .setFailedAtMs(at)
-                .build();
-        producer.send(new ProducerRecord<>(Topics.DEAD_LETTERS.name(), s.requestId != null ? s.requestId : r.topic(), letter));
+        record(jobs, out.event(), finishedAt - startedAt);
+        log.debug("batch {}: {} jobs, {} ms, {}", batchId, records.size(), finishedAt - startedAt, out.event().getOutcome());
+    }
+
+    /** Meters of a committed batch: an aborted one is served again and counted then. */
+    private void record(List<ServedJob> jobs, StageEvent event, long computeMs) {
+        metrics.batch(jobs.size(), computeMs);
+        event.getQueueWaitMs().forEach(metrics::queueWait);
+        for (ServedJob j : jobs) {
+            if (j.outcome() instanceof Outcome.Refused refused) {
+                metrics.failed(refused.reason());
+            } else {
+                metrics.served();
+            }
+        }
+        metrics.committed();
     }
 
     private static Map<TopicPartition, OffsetAndMetadata> nextOffsets(List<ConsumerRecord<byte[], byte[]>> records) {

@@ -51,7 +51,6 @@ public final class WorkerPool<J extends SpecificRecord> implements AutoCloseable
                                                                  MeterRegistry meters, BatchObserver observer) {
         Objects.requireNonNull(stage, "stage");
         Objects.requireNonNull(settings, "settings");
-        JobHeader.requireFields(stage.jobTopic().valueSchema());
         SchemaRegistryClient registry = SchemaRegistryConfig.clientFrom(clientProperties);
         PoolMetrics metrics = new PoolMetrics(meters, stage.stage());
         List<StageWorker<J>> workers = new ArrayList<>();

@@ -1,7 +1,6 @@
 package dev.ddtstream.gpu.service;
 
 import dev.ddtstream.events.Stage;
-import dev.ddtstream.gpu.bundle.BundleLocator;
 import dev.ddtstream.gpu.bundle.ModelBundle;
 import dev.ddtstream.gpu.encoder.DdtEncoder;
 import dev.ddtstream.gpu.llama.LlamaDecoder;
@@ -15,6 +14,7 @@ import dev.ddtstream.gpu.pool.MmditStage;
 import dev.ddtstream.gpu.pool.PoolSettings;
 import dev.ddtstream.gpu.pool.WorkerPool;
 import dev.ddtstream.gpu.runtime.SessionFactory;
+import dev.ddtstream.service.ServiceMain;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -25,7 +25,6 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,9 +59,7 @@ public final class GpuWorkers implements AutoCloseable {
 
     /** Starts the configured pools; {@code observer} sees each batch before its commit (tests). */
     public static GpuWorkers start(GpuWorkersConfig config, BatchObserver observer) {
-        Path dir = Optional.ofNullable(config.bundle()).or(BundleLocator::locate).orElseThrow(() ->
-                new IllegalArgumentException("no model bundle: set bundle (DDT_BUNDLE) or run from a checkout with "
-                        + BundleLocator.COMMITTED));
+        Path dir = config.bundle();
         ModelBundle bundle = ModelBundle.load(dir, new SessionFactory(config.runtime()));
         PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new JvmMemoryMetrics().bindTo(meters);
@@ -89,7 +86,7 @@ public final class GpuWorkers implements AutoCloseable {
     private static BatchedStage<?> stageFor(Stage stage, ModelBundle bundle) {
         return switch (stage) {
             case ENCODER -> new EncoderStage(new DdtEncoder(bundle));
-            case LLAMA -> new LlamaStage(new LlamaDecoder(bundle));
+            case LLAMA -> new LlamaStage(new LlamaDecoder(bundle), bundle.manifest().decoding().captionMaxNewTokens());
             case MMDIT -> new MmditStage(new MmditSampler(bundle));
             case ORCHESTRATION -> throw new IllegalArgumentException("ORCHESTRATION is not a GPU stage");
         };
@@ -139,13 +136,6 @@ public final class GpuWorkers implements AutoCloseable {
 
     /** Runs the service until the process is asked to stop. */
     public static void main(String[] args) throws InterruptedException {
-        GpuWorkersConfig config = GpuWorkersConfig.load(args.length > 0 ? Path.of(args[0]) : null);
-        GpuWorkers workers = start(config);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            workers.close();
-            stopped.countDown();
-        }, "gpu-workers-shutdown"));
-        stopped.await();
+        ServiceMain.runUntilShutdown("gpu-workers", start(GpuWorkersConfig.load(ServiceMain.configFile(args))));
     }
 }

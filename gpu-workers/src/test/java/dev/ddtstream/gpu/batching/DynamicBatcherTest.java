@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ddtstream.bundle.BatchPolicy;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -66,5 +67,18 @@ class DynamicBatcherTest {
     void policyRefusesNonsense() {
         assertThrows(IllegalArgumentException.class, () -> new BatchPolicy(0, Duration.ofMillis(5)));
         assertThrows(IllegalArgumentException.class, () -> new BatchPolicy(4, Duration.ofMillis(-1)));
+    }
+
+    @Test
+    void theWaitIsNeverNegativeWhenTheClockMovesBetweenReadingsWithFakeClock() {
+        // every reading of the clock moves it on: the job arrives at 0, the deadline (10 ms) passes between readings
+        long[] readings = {0, Duration.ofMillis(9).toNanos(), Duration.ofMillis(11).toNanos(), Duration.ofMillis(12).toNanos()};
+        int[] next = {0};
+        DynamicBatcher<String> b = new DynamicBatcher<>(new BatchPolicy(4, Duration.ofMillis(10)),
+                () -> readings[Math.min(next[0]++, readings.length - 1)]);
+        b.add("a");
+        Duration wait = b.timeUntilReady();
+        assertFalse(wait.isNegative(), "KafkaConsumer.poll refuses a negative timeout: " + wait);
+        assertEquals(Duration.ofMillis(1), wait, "measured at one reading of the clock");
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ddtstream.bundle.RgbImages;
 import dev.ddtstream.gpu.Golden;
 import dev.ddtstream.gpu.TestBundles;
 import dev.ddtstream.gpu.bundle.ModelBundle;
@@ -28,7 +29,7 @@ class DdtEncoderGoldenTest {
             long[] want = Golden.longs(g.get("outputs").get("tokens"));
             List<byte[]> images = new ArrayList<>();
             for (int i = 0; i < n; i++) {
-                images.add(Golden.png(Golden.rgbImage(u8, i), s));
+                images.add(RgbImages.png(Golden.rgbImage(u8, i), s));
             }
             List<ItemResult<int[]>> got = new DdtEncoder(b).encode(images);
             float[] margin = Golden.floats(g.get("extra").get("top2_cosine_margin"));
@@ -77,7 +78,7 @@ class DdtEncoderGoldenTest {
             JsonNode g = Golden.read(b, "encoder");
             JsonNode u8 = g.get("extra").get("image_uint8_nhwc_rgb");
             int s = b.manifest().imageSize();
-            byte[] good = Golden.png(Golden.rgbImage(u8, 0), s);
+            byte[] good = RgbImages.png(Golden.rgbImage(u8, 0), s);
             List<ItemResult<int[]>> got = new DdtEncoder(b).encode(List.of(good, "not an image".getBytes(), good, new byte[0]));
             assertTrue(got.get(0).isOk());
             assertFalse(got.get(1).isOk());
@@ -95,7 +96,7 @@ class DdtEncoderGoldenTest {
             for (int i = 0; i < rgb.length; i++) {
                 rgb[i] = (i % side < side / 2) ? 0xDC2828 : 0x1C1C1C;
             }
-            ItemResult<int[]> r = new DdtEncoder(b).encode(List.of(Golden.png(rgb, side))).get(0);
+            ItemResult<int[]> r = new DdtEncoder(b).encode(List.of(RgbImages.png(rgb, side))).get(0);
             assertEquals(b.manifest().tokensPerImage(), r.value().length);
         }
     }

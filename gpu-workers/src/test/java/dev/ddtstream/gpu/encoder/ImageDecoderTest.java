@@ -12,6 +12,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.Arrays;
 import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 class ImageDecoderTest {
@@ -60,7 +61,7 @@ class ImageDecoderTest {
         for (int i = 0; i < want.length; i++) {
             want[i] &= 0xFFFFFF;
         }
-        org.junit.jupiter.api.Assertions.assertArrayEquals(want, got);
+        Assertions.assertArrayEquals(want, got);
     }
 
     @Test

@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ddtstream.bundle.VocabularyLayout;
 import dev.ddtstream.gpu.Golden;
 import dev.ddtstream.gpu.TestBundles;
 import dev.ddtstream.gpu.bundle.ModelBundle;
-import dev.ddtstream.gpu.bundle.VocabularyLayout;
 import dev.ddtstream.gpu.engine.InputError;
 import dev.ddtstream.gpu.engine.ItemResult;
 import java.util.ArrayList;
@@ -27,7 +27,7 @@ class LlamaDecoderBehaviourTest {
             int[] u = Golden.ints(g.get("unconditional_prompt_ids"));
             LlamaDecoder dec = new LlamaDecoder(b);
             // sampled, not greedy: an undertrained prior can have the same argmax with and without guidance
-            for (SamplingParams sp : List.of(SamplingParams.sample(1.0, 0, 11), SamplingParams.sample(1.0, 64, 12))) {
+            for (Sampling sp : List.of(Sampling.sample(1.0, 0, 11), Sampling.sample(1.0, 64, 12))) {
                 var r = dec.decode(List.of(DecodeRequest.image(p, u, 0.0, sp), DecodeRequest.image(p, u, 3.0, sp)));
                 assertFalse(Arrays.equals(r.get(0).value().tokens(), r.get(1).value().tokens()),
                         "cfg 0 and 3 gave the same tokens with " + sp);
@@ -46,7 +46,7 @@ class LlamaDecoderBehaviourTest {
                 int[] prompt = seed % 2 == 0 ? Golden.ints(g.get("prompt_ids"))
                         : Golden.ints(Golden.read(b, "caption").get("runs").get(0).get("prompt_ids"));
                 batch.add(DecodeRequest.image(prompt, Golden.ints(g.get("unconditional_prompt_ids")), seed % 3,
-                        SamplingParams.sample(1.0, 0, seed)));
+                        Sampling.sample(1.0, 0, seed)));
             }
             var r = new LlamaDecoder(b).decode(batch);
             for (ItemResult<DecodeResult> item : r) {
@@ -66,7 +66,7 @@ class LlamaDecoderBehaviourTest {
             int[] prompt = Golden.ints(Golden.read(b, "generate").get("prompt_ids"));
             List<DecodeRequest> batch = new ArrayList<>();
             for (long seed = 0; seed < 6; seed++) {
-                batch.add(DecodeRequest.text(prompt, 5, SamplingParams.sample(1.0, 0, seed)));
+                batch.add(DecodeRequest.text(prompt, 5, Sampling.sample(1.0, 0, seed)));
             }
             for (ItemResult<DecodeResult> item : new LlamaDecoder(b).decode(batch)) {
                 DecodeResult r = item.value();
@@ -89,11 +89,11 @@ class LlamaDecoderBehaviourTest {
             int[] p = Golden.ints(g.get("prompt_ids"));
             int[] u = Golden.ints(g.get("unconditional_prompt_ids"));
             LlamaDecoder dec = new LlamaDecoder(b);
-            DecodeRequest a = DecodeRequest.image(p, u, 3.0, new SamplingParams(1.0, 64, 0.95, 5));
+            DecodeRequest a = DecodeRequest.image(p, u, 3.0, new Sampling(1.0, 64, 0.95, 5));
             int[] alone = dec.decode(List.of(a)).get(0).value().tokens();
-            var together = dec.decode(List.of(DecodeRequest.image(u, null, 1.0, SamplingParams.sample(1.0, 0, 9)), a));
+            var together = dec.decode(List.of(DecodeRequest.image(u, null, 1.0, Sampling.sample(1.0, 0, 9)), a));
             assertArrayEquals(alone, together.get(1).value().tokens());
-            int[] other = dec.decode(List.of(DecodeRequest.image(p, u, 3.0, new SamplingParams(1.0, 64, 0.95, 6))))
+            int[] other = dec.decode(List.of(DecodeRequest.image(p, u, 3.0, new Sampling(1.0, 64, 0.95, 6))))
                     .get(0).value().tokens();
             assertFalse(Arrays.equals(alone, other), "seeds 5 and 6 gave the same 16 tokens");
         }
@@ -109,13 +109,13 @@ class LlamaDecoderBehaviourTest {
             int[] bad = p.clone();
             bad[1] = vocab;
             var r = new LlamaDecoder(b).decode(List.of(
-                    DecodeRequest.image(bad, u, 3.0, SamplingParams.greedy()),
-                    DecodeRequest.image(p, u, 3.0, SamplingParams.greedy()),
-                    DecodeRequest.image(new int[0], u, 3.0, SamplingParams.greedy()),
-                    DecodeRequest.image(p, new int[] {-1}, 3.0, SamplingParams.greedy()),
-                    new DecodeRequest(p, u, 3.0, DecodeMode.IMAGE, 5, SamplingParams.greedy()),
-                    DecodeRequest.text(p, 0, SamplingParams.greedy()),
-                    DecodeRequest.image(p, u, Double.NaN, SamplingParams.greedy())));
+                    DecodeRequest.image(bad, u, 3.0, Sampling.greedy()),
+                    DecodeRequest.image(p, u, 3.0, Sampling.greedy()),
+                    DecodeRequest.image(new int[0], u, 3.0, Sampling.greedy()),
+                    DecodeRequest.image(p, new int[] {-1}, 3.0, Sampling.greedy()),
+                    new DecodeRequest(p, u, 3.0, DecodeMode.IMAGE, 5, Sampling.greedy()),
+                    DecodeRequest.text(p, 0, Sampling.greedy()),
+                    DecodeRequest.image(p, u, Double.NaN, Sampling.greedy())));
             assertEquals(InputError.Reason.TOKEN_OUT_OF_RANGE, r.get(0).error().reason());
             assertTrue(r.get(0).error().message().contains(Integer.toString(vocab)), r.get(0).error().message());
             assertArrayEquals(Golden.ints(g.get("llm_visual_ids_coarse_first")), r.get(1).value().tokens());

@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ddtstream.bundle.PromptTemplates;
+import dev.ddtstream.bundle.RgbImages;
+import dev.ddtstream.bundle.VisualTokens;
 import dev.ddtstream.gpu.Golden;
 import dev.ddtstream.gpu.TestBundles;
 import dev.ddtstream.gpu.bundle.ModelBundle;
@@ -12,6 +15,7 @@ import dev.ddtstream.gpu.mmdit.MmditSampler;
 import dev.ddtstream.gpu.mmdit.SampleRequest;
 import dev.ddtstream.gpu.mmdit.SampledImage;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -20,7 +24,7 @@ class LlamaDecoderGoldenTest {
 
     private static DecodeRequest imageRequest(JsonNode g) {
         return DecodeRequest.image(Golden.ints(g.get("prompt_ids")), Golden.ints(g.get("unconditional_prompt_ids")),
-                g.get("cfg_scale").asDouble(), SamplingParams.greedy());
+                g.get("cfg_scale").asDouble(), Sampling.greedy());
     }
 
     @Test
@@ -41,13 +45,13 @@ class LlamaDecoderGoldenTest {
         for (ModelBundle b : TestBundles.all()) {
             JsonNode g = Golden.read(b, "edit");
             int s = b.manifest().imageSize();
-            int[] src = new DdtEncoder(b).encode(List.of(Golden.png(Golden.rgbImage(g.get("source_image_uint8_nhwc_rgb"), 0), s)))
+            int[] src = new DdtEncoder(b).encode(List.of(RgbImages.png(Golden.rgbImage(g.get("source_image_uint8_nhwc_rgb"), 0), s)))
                     .get(0).value();
             Golden.assertImageTokens(b, Golden.ints(g.get("source_tokens")), src, "edit source image -> tokens");
             int[] prompt = Golden.ints(g.get("prompt_ids"));
             int[] span = VisualTokens.toLlmIds(b.manifest().vocabulary(), Golden.ints(g.get("source_tokens")));
             // the prompt's image span is the encoder's tokens, coarse-first, right after <bos> <edit> <boi>
-            assertArrayEquals(span, java.util.Arrays.copyOfRange(prompt, 3, 3 + span.length));
+            assertArrayEquals(span, Arrays.copyOfRange(prompt, 3, 3 + span.length));
             DecodeResult r = new LlamaDecoder(b).decode(List.of(imageRequest(g))).get(0).value();
             assertArrayEquals(Golden.ints(g.get("llm_visual_ids_coarse_first")), r.tokens(), "EDIT tokens");
             assertRendersGoldenImage(b, g, VisualTokens.toCodes(b.manifest().vocabulary(), r.tokens()),
@@ -60,16 +64,17 @@ class LlamaDecoderGoldenTest {
         for (ModelBundle b : TestBundles.all()) {
             JsonNode g = Golden.read(b, "caption");
             int s = b.manifest().imageSize();
-            int[] codes = new DdtEncoder(b).encode(List.of(Golden.png(Golden.rgbImage(g.get("image_uint8_nhwc_rgb"), 0), s)))
+            int[] codes = new DdtEncoder(b).encode(List.of(RgbImages.png(Golden.rgbImage(g.get("image_uint8_nhwc_rgb"), 0), s)))
                     .get(0).value();
             Golden.assertImageTokens(b, Golden.ints(g.get("tokens")), codes, "caption image -> tokens");
             LlamaDecoder dec = new LlamaDecoder(b);
-            CaptionText text = new CaptionText(b);
-            for (JsonNode run : g.get("runs")) {
-                DecodeResult r = dec.decode(List.of(DecodeRequest.text(Golden.ints(run.get("prompt_ids")), 32,
-                        SamplingParams.greedy()))).get(0).value();
-                assertArrayEquals(Golden.ints(run.get("output_ids")), r.tokens(), "caption ids for '" + run.get("question") + "'");
-                assertEquals(run.get("text").asText(), text.decode(r.tokens()));
+            try (PromptTemplates text = PromptTemplates.load(b.directory())) {
+                for (JsonNode run : g.get("runs")) {
+                    DecodeResult r = dec.decode(List.of(DecodeRequest.text(Golden.ints(run.get("prompt_ids")),
+                            b.manifest().decoding().captionMaxNewTokens(), Sampling.greedy()))).get(0).value();
+                    assertArrayEquals(Golden.ints(run.get("output_ids")), r.tokens(), "caption ids for '" + run.get("question") + "'");
+                    assertEquals(run.get("text").asText(), text.captionText(Arrays.stream(r.tokens()).boxed().toList()));
+                }
             }
         }
     }
@@ -81,10 +86,10 @@ class LlamaDecoderGoldenTest {
             JsonNode ed = Golden.read(b, "edit");
             JsonNode cap = Golden.read(b, "caption");
             List<DecodeRequest> batch = new ArrayList<>();
-            batch.add(DecodeRequest.text(Golden.ints(cap.get("runs").get(1).get("prompt_ids")), 32, SamplingParams.greedy()));
+            batch.add(DecodeRequest.text(Golden.ints(cap.get("runs").get(1).get("prompt_ids")), 32, Sampling.greedy()));
             batch.add(imageRequest(gen));
             batch.add(imageRequest(ed));
-            batch.add(DecodeRequest.text(Golden.ints(cap.get("runs").get(0).get("prompt_ids")), 32, SamplingParams.greedy()));
+            batch.add(DecodeRequest.text(Golden.ints(cap.get("runs").get(0).get("prompt_ids")), 32, Sampling.greedy()));
             var r = new LlamaDecoder(b).decode(batch);
             assertArrayEquals(Golden.ints(cap.get("runs").get(1).get("output_ids")), r.get(0).value().tokens());
             assertArrayEquals(Golden.ints(gen.get("llm_visual_ids_coarse_first")), r.get(1).value().tokens());

@@ -10,6 +10,8 @@ import dev.ddtstream.gpu.Golden;
 import dev.ddtstream.gpu.TestBundles;
 import dev.ddtstream.gpu.bundle.ModelBundle;
 import dev.ddtstream.gpu.engine.Tensors;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class LlamaGraphGoldenTest {
@@ -21,9 +23,9 @@ class LlamaGraphGoldenTest {
             int[] shape = Golden.shape(in.get("input_ids"));
             long[] ids = Golden.longs(in.get("input_ids"));
             long[] mask = Golden.longs(in.get("attention_mask"));
-            java.util.List<int[]> prompts = new java.util.ArrayList<>();
+            List<int[]> prompts = new ArrayList<>();
             for (int r = 0; r < shape[0]; r++) {
-                java.util.List<Integer> p = new java.util.ArrayList<>();
+                List<Integer> p = new ArrayList<>();
                 for (int c = 0; c < shape[1]; c++) {
                     if (mask[r * shape[1] + c] == 1) {
                         p.add((int) ids[r * shape[1] + c]);

@@ -15,7 +15,7 @@ class TokenChooserTest {
 
     @Test
     void greedyTakesTheFirstMaximum() {
-        assertEquals(1, TokenChooser.choose(new float[] {0, 3, 3, NEG}, SamplingParams.greedy(), new SplittableRandom(1)));
+        assertEquals(1, TokenChooser.choose(new float[] {0, 3, 3, NEG}, Sampling.greedy(), new SplittableRandom(1)));
     }
 
     @Test
@@ -24,7 +24,7 @@ class TokenChooserTest {
         Set<Integer> seen = new HashSet<>();
         SplittableRandom rng = new SplittableRandom(3);
         for (int i = 0; i < 2000; i++) {
-            seen.add(TokenChooser.choose(logits, SamplingParams.sample(1.0, 2, 0), rng));
+            seen.add(TokenChooser.choose(logits, Sampling.sample(1.0, 2, 0), rng));
         }
         assertEquals(Set.of(1, 2), seen);
     }
@@ -35,7 +35,7 @@ class TokenChooserTest {
         Set<Integer> seen = new HashSet<>();
         SplittableRandom rng = new SplittableRandom(4);
         for (int i = 0; i < 2000; i++) {
-            seen.add(TokenChooser.choose(logits, new SamplingParams(1.0, 0, 0.9, 0), rng));
+            seen.add(TokenChooser.choose(logits, new Sampling(1.0, 0, 0.9, 0), rng));
         }
         assertEquals(Set.of(0, 1), seen);
     }
@@ -46,16 +46,16 @@ class TokenChooserTest {
         SplittableRandom rng = new SplittableRandom(5);
         int ones = 0;
         for (int i = 0; i < 4000; i++) {
-            ones += TokenChooser.choose(logits, SamplingParams.sample(1.0, 0, 0), rng);
+            ones += TokenChooser.choose(logits, Sampling.sample(1.0, 0, 0), rng);
         }
         assertTrue(Math.abs(ones / 4000.0 - 0.75) < 0.03, "P(1) = " + ones / 4000.0);
     }
 
     @Test
     void invalidParamsAreRefused() {
-        assertThrows(IllegalArgumentException.class, () -> new SamplingParams(-1, 0, 1, 0));
-        assertThrows(IllegalArgumentException.class, () -> new SamplingParams(1, -1, 1, 0));
-        assertThrows(IllegalArgumentException.class, () -> new SamplingParams(1, 0, 0, 0));
-        assertThrows(IllegalArgumentException.class, () -> new SamplingParams(Double.NaN, 0, 1, 0));
+        assertThrows(IllegalArgumentException.class, () -> new Sampling(-1, 0, 1, 0));
+        assertThrows(IllegalArgumentException.class, () -> new Sampling(1, -1, 1, 0));
+        assertThrows(IllegalArgumentException.class, () -> new Sampling(1, 0, 0, 0));
+        assertThrows(IllegalArgumentException.class, () -> new Sampling(Double.NaN, 0, 1, 0));
     }
 }

@@ -16,6 +16,7 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
@@ -79,7 +80,7 @@ class MmditSamplerGoldenTest {
             List<ItemResult<SampledImage>> r = s.sample(List.of(SampleRequest.seeded(codes, 42), SampleRequest.seeded(codes, 42),
                     SampleRequest.seeded(codes, 43)));
             assertArrayEquals(r.get(0).value().pixels(), r.get(1).value().pixels());
-            assertFalse(java.util.Arrays.equals(r.get(0).value().pixels(), r.get(2).value().pixels()));
+            assertFalse(Arrays.equals(r.get(0).value().pixels(), r.get(2).value().pixels()));
             BufferedImage png = ImageIO.read(new ByteArrayInputStream(r.get(0).value().png()));
             assertNotNull(png);
             assertEquals(b.manifest().imageSize(), png.getWidth());
@@ -96,7 +97,7 @@ class MmditSamplerGoldenTest {
             float[] noise = Golden.floats(g.get("noise"));
             int[] outOfRange = codes.clone();
             outOfRange[3] = b.manifest().vocabulary().codebookSize();
-            int[] tooShort = java.util.Arrays.copyOf(codes, codes.length - 1);
+            int[] tooShort = Arrays.copyOf(codes, codes.length - 1);
             List<ItemResult<SampledImage>> r = new MmditSampler(b).sample(List.of(
                     SampleRequest.withNoise(outOfRange, noise), SampleRequest.withNoise(codes, noise),
                     SampleRequest.withNoise(tooShort, noise), SampleRequest.withNoise(codes, new float[7])));

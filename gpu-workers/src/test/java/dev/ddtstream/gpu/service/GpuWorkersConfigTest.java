@@ -10,6 +10,7 @@ import dev.ddtstream.gpu.runtime.RuntimeConfig;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class GpuWorkersConfigTest {
@@ -26,7 +27,7 @@ class GpuWorkersConfigTest {
         GpuWorkersConfig c = GpuWorkersConfig.from(minimal(), Map.of());
         assertEquals(DeviceSpec.AUTO, c.runtime().device());
         assertEquals(RuntimeConfig.GraphOptimization.ALL, c.runtime().optimization());
-        assertEquals(java.util.Set.of(Stage.ENCODER, Stage.LLAMA, Stage.MMDIT), c.pools().keySet());
+        assertEquals(Set.of(Stage.ENCODER, Stage.LLAMA, Stage.MMDIT), c.pools().keySet());
         assertEquals("ddt-llama-pool", c.pools().get(Stage.LLAMA).groupId());
         assertEquals(Duration.ofMillis(10), c.pools().get(Stage.ENCODER).batch().maxWait());
         assertEquals("127.0.0.1", c.metricsHost());
@@ -47,7 +48,7 @@ class GpuWorkersConfigTest {
                 "DDT_KAFKA_SASL_JAAS_CONFIG", "x required;",
                 "DDT_BASIC_AUTH_USER_INFO", "u:p"));
         assertEquals(32, c.pools().get(Stage.LLAMA).batch().maxBatchSize());
-        assertEquals(java.util.Set.of(Stage.LLAMA), c.pools().keySet());
+        assertEquals(Set.of(Stage.LLAMA), c.pools().keySet());
         assertEquals(DeviceSpec.cuda(1), c.runtime().device());
         assertEquals("SASL_SSL", c.clientProperties().get("security.protocol"));
         assertEquals("x required;", c.clientProperties().get("sasl.jaas.config"));

@@ -84,6 +84,13 @@ public final class TestEnvironment implements AutoCloseable {
         return clientProperties;
     }
 
+    /** The client properties plus {@code schema.registry.url}: what the services and the typed readers take. */
+    public Map<String, Object> clientPropertiesWithRegistry() {
+        Map<String, Object> p = new HashMap<>(clientProperties);
+        p.put("schema.registry.url", schemaRegistryUrl);
+        return p;
+    }
+
     /** The client properties plus {@code overrides}, as {@link Properties}. */
     public Properties clientProperties(Map<String, ?> overrides) {
         Properties p = new Properties();

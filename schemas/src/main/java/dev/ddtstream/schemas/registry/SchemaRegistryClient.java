@@ -3,9 +3,6 @@ package dev.ddtstream.schemas.registry;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.apache.avro.Schema;
-import org.apache.avro.SchemaParseException;
-
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -15,6 +12,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaParseException;
+import org.apache.kafka.common.errors.InterruptException;
 
 /**
  * A client of the Confluent Schema Registry REST protocol (v1) for Avro schemas.
@@ -220,7 +220,7 @@ public final class SchemaRegistryClient {
             Thread.sleep(millis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new org.apache.kafka.common.errors.InterruptException("interrupted between registry retries", e);
+            throw new InterruptException("interrupted between registry retries", e);
         }
     }
 

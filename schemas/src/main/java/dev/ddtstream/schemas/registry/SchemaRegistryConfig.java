@@ -1,12 +1,12 @@
 package dev.ddtstream.schemas.registry;
 
-import org.apache.kafka.common.config.ConfigException;
-
 import java.time.Duration;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.types.Password;
 
 /**
  * Builds a {@link SchemaRegistryClient} from Kafka-style configuration, reading Confluent's
@@ -110,7 +110,7 @@ public final class SchemaRegistryConfig {
         if (value == null) {
             value = configs.get(PREFIX + key);
         }
-        if (value instanceof org.apache.kafka.common.config.types.Password password) {
+        if (value instanceof Password password) {
             return password.value();
         }
         return value == null ? null : value.toString();

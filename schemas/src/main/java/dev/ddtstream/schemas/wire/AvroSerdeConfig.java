@@ -1,10 +1,9 @@
 package dev.ddtstream.schemas.wire;
 
 import dev.ddtstream.schemas.registry.SchemaRegistryConfig;
+import java.util.Map;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.utils.Utils;
-
-import java.util.Map;
 
 /**
  * Property names understood by {@link ConfluentAvroSerializer}, {@link ConfluentAvroDeserializer}

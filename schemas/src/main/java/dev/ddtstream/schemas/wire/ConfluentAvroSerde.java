@@ -1,12 +1,11 @@
 package dev.ddtstream.schemas.wire;
 
 import dev.ddtstream.schemas.registry.SchemaRegistryClient;
+import java.util.Map;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
-
-import java.util.Map;
 
 /**
  * A Kafka (Streams) {@link Serde} pairing {@link ConfluentAvroSerializer} and

@@ -2,6 +2,11 @@ package dev.ddtstream.schemas.wire;
 
 import dev.ddtstream.schemas.registry.SchemaRegistryClient;
 import dev.ddtstream.schemas.registry.SchemaRegistryConfig;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericContainer;
 import org.apache.avro.generic.GenericData;
@@ -14,11 +19,6 @@ import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Serializer;
-
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Kafka serializer writing Avro records ({@code SpecificRecord}, {@code GenericRecord}, or any
@@ -70,7 +70,7 @@ public class ConfluentAvroSerializer<T> implements Serializer<T> {
      *                     {@code SubjectNotFoundException} when they are not registered
      */
     public ConfluentAvroSerializer(SchemaRegistryClient client, boolean autoRegister) {
-        this.client = java.util.Objects.requireNonNull(client, "client");
+        this.client = Objects.requireNonNull(client, "client");
         this.autoRegister = autoRegister;
     }
 

@@ -6,9 +6,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import org.apache.avro.Schema;
-import org.apache.avro.SchemaCompatibility;
-
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -20,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -29,6 +27,8 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaCompatibility;
 
 /**
  * An in-memory stand-in for Confluent Schema Registry, on a JDK {@link HttpServer} bound to
@@ -110,7 +110,7 @@ public final class FakeSchemaRegistry implements AutoCloseable {
 
     /** From now on, answer 401 unless the request carries basic auth for {@code userInfo}. */
     public synchronized void requireBasicAuth(String userInfo) {
-        requiredAuthorization = "Basic " + java.util.Base64.getEncoder()
+        requiredAuthorization = "Basic " + Base64.getEncoder()
                 .encodeToString(userInfo.getBytes(StandardCharsets.UTF_8));
     }
 

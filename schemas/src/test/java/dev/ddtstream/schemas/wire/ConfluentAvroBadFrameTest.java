@@ -1,5 +1,10 @@
 package dev.ddtstream.schemas.wire;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.ddtstream.schemas.registry.FakeSchemaRegistry;
 import dev.ddtstream.schemas.registry.IncompatibleSchemaException;
 import dev.ddtstream.schemas.registry.InvalidSchemaException;
@@ -9,6 +14,9 @@ import dev.ddtstream.schemas.registry.SchemaRegistryClient;
 import dev.ddtstream.schemas.registry.SchemaRegistryException;
 import dev.ddtstream.schemas.registry.SubjectNotFoundException;
 import dev.ddtstream.schemas.registry.VersionNotFoundException;
+import java.io.EOFException;
+import java.util.Arrays;
+import java.util.List;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.apache.avro.generic.GenericRecord;
@@ -16,15 +24,6 @@ import org.apache.kafka.common.errors.SerializationException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-
-import java.io.EOFException;
-import java.util.Arrays;
-import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ConfluentAvroBadFrameTest {
 

@@ -1,6 +1,7 @@
 package dev.ddtstream.evaluator.geneval;
 
 import java.awt.image.BufferedImage;
+import java.io.Serializable;
 import java.util.List;
 
 /**
@@ -8,7 +9,7 @@ import java.util.List;
  * detector backed by an ONNX object-detection model (its labels mapped to shape/colour words)
  * implements the same interface, and the checks do not change. Implementations are thread-safe.
  */
-public interface Detector extends java.io.Serializable {
+public interface Detector extends Serializable {
 
     List<DetectedObject> detect(BufferedImage image);
 }

@@ -19,9 +19,6 @@ public final class GenEvalChecks implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
-    /** GenEval's six tasks, in its order. */
-    public static final List<String> TASKS = List.of("single_object", "two_object", "counting", "colors", "position", "color_attr");
-
     /** The verdict on one image, with each check by name. */
     public record Verdict(boolean correct, Map<String, Boolean> checks) {
     }
@@ -55,11 +52,11 @@ public final class GenEvalChecks implements Serializable {
             List<DetectedObject> b = matched.get(c.getRelativeTo());
             checks.put(name, !a.isEmpty() && !b.isEmpty() && holds(c.getRelation(), a.get(0), b.get(0), side));
         }
-        int expected = switch (task) {
-            case "single_object", "colors" -> 1;
-            case "two_object", "position", "color_attr" -> 2;
-            default -> -1;
-        };
+        int expected = GenEvalTask.byKey(task).map(t -> switch (t) {
+            case SINGLE_OBJECT, COLORS -> 1;
+            case TWO_OBJECT, POSITION, COLOR_ATTR -> 2;
+            case COUNTING -> -1;
+        }).orElse(-1);
         if (expected > 0) {
             checks.put("exactly " + expected + " object" + (expected > 1 ? "s" : ""), objects.size() == expected);
         }

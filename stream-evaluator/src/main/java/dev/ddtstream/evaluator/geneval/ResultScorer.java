@@ -1,5 +1,6 @@
 package dev.ddtstream.evaluator.geneval;
 
+import dev.ddtstream.bundle.SyntheticWorld;
 import dev.ddtstream.events.BenchmarkMetadata;
 import dev.ddtstream.events.CaptionResult;
 import dev.ddtstream.events.EvaluationResult;
@@ -43,8 +44,9 @@ public final class ResultScorer implements Serializable {
         this.checks = new GenEvalChecks(marginFraction);
     }
 
-    public static ResultScorer standard() {
-        return new ResultScorer(new SyntheticWorldDetector(), 0.1);
+    /** The synthetic-world detector of {@code world} and GenEval's checks with a margin of a tenth of the side. */
+    public static ResultScorer forWorld(SyntheticWorld world) {
+        return new ResultScorer(new SyntheticWorldDetector(world), 0.1);
     }
 
     public Optional<EvaluationResult> score(ImageResult r, long nowMs) {

@@ -1,27 +1,36 @@
 package dev.ddtstream.evaluator.geneval;
 
+import dev.ddtstream.bundle.SyntheticWorld;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
- * The synthetic world's detector (the scenes of {@code models/ddt/world.py}): objects are
- * connected regions that differ from the dark background; colour is the nearest palette colour
- * of the region's strongest pixels; shape comes from the soft coverage (a triangle keeps about a
- * quarter of its area in the upper half of its box, a square fills its box, a circle fills
- * about pi/4 of it); size from the area the shape implies for its half-extent.
+ * The synthetic world's detector (the scenes of {@code models/ddt/world.py}, described by the
+ * bundle's {@code world} section): objects are connected regions that differ from the dark
+ * background; colour is the nearest palette colour of the region's strongest pixels; shape comes
+ * from the soft coverage (a triangle keeps about a quarter of its area in the upper half of its
+ * box, a square fills its box, a circle fills about pi/4 of it); size from the area the shape
+ * implies for its half-extent, against the world's small and large half-extents.
  */
 public final class SyntheticWorldDetector implements Detector {
 
     private static final long serialVersionUID = 1L;
-
-    static final int[] BACKGROUND = {28, 28, 28};
-    static final String[] COLOR_NAMES = {"red", "green", "blue", "yellow", "purple", "orange"};
-    static final int[][] PALETTE = {{220, 40, 40}, {40, 180, 60}, {50, 90, 235}, {235, 215, 40}, {160, 70, 210}, {245, 140, 30}};
-    /** Half-extents of small and large objects as a fraction of the side (world.SIZES). */
-    static final double SMALL = 0.12;
-    static final double LARGE = 0.19;
     private static final int FOREGROUND = 60;
+
+    private final int[] background;
+    private final String[] colorNames;
+    private final int[][] palette;
+    private final double sizeThreshold;
+
+    public SyntheticWorldDetector(SyntheticWorld world) {
+        this.background = world.background();
+        this.colorNames = world.palette().keySet().toArray(String[]::new);
+        this.palette = world.palette().values().toArray(int[][]::new);
+        this.sizeThreshold = (world.halfExtent("small") + world.halfExtent("large")) / 2;
+    }
 
     @Override
     public List<DetectedObject> detect(BufferedImage img) {
@@ -34,7 +43,7 @@ public final class SyntheticWorldDetector implements Detector {
                 int c = img.getRGB(x, y);
                 int[] p = {(c >> 16) & 0xFF, (c >> 8) & 0xFF, c & 0xFF};
                 rgb[y * w + x] = p;
-                diff[y * w + x] = Math.max(Math.abs(p[0] - BACKGROUND[0]), Math.max(Math.abs(p[1] - BACKGROUND[1]), Math.abs(p[2] - BACKGROUND[2])));
+                diff[y * w + x] = Math.max(Math.abs(p[0] - background[0]), Math.max(Math.abs(p[1] - background[1]), Math.abs(p[2] - background[2])));
             }
         }
         boolean[] seen = new boolean[h * w];
@@ -75,7 +84,7 @@ public final class SyntheticWorldDetector implements Detector {
         return region;
     }
 
-    private static DetectedObject describe(List<Integer> region, int w, int h, int[][] rgb, int[] diff) {
+    private DetectedObject describe(List<Integer> region, int w, int h, int[][] rgb, int[] diff) {
         int strongest = region.stream().mapToInt(i -> diff[i]).max().orElse(0);
         double[] mean = new double[3];
         int n = 0;
@@ -89,10 +98,10 @@ public final class SyntheticWorldDetector implements Detector {
         }
         int color = 0;
         double best = Double.MAX_VALUE;
-        for (int k = 0; k < PALETTE.length; k++) {
+        for (int k = 0; k < palette.length; k++) {
             double d = 0;
             for (int c = 0; c < 3; c++) {
-                double e = mean[c] / n - PALETTE[k][c];
+                double e = mean[c] / n - palette[k][c];
                 d += e * e;
             }
             if (d < best) {
@@ -102,10 +111,10 @@ public final class SyntheticWorldDetector implements Detector {
         }
         double ref = 0;
         for (int c = 0; c < 3; c++) {
-            ref = Math.max(ref, Math.abs(PALETTE[color][c] - BACKGROUND[c]));
+            ref = Math.max(ref, Math.abs(palette[color][c] - background[c]));
         }
         // soft coverage over the region grown by one pixel (the anti-aliased rim)
-        java.util.Set<Integer> grown = new java.util.HashSet<>(region);
+        Set<Integer> grown = new HashSet<>(region);
         for (int i : region) {
             int x = i % w;
             int y = i / w;
@@ -149,7 +158,7 @@ public final class SyntheticWorldDetector implements Detector {
             case "square" -> Math.sqrt(area) / (2 * 0.88);
             default -> Math.sqrt(area / 2);
         };
-        String size = halfExtent / w < (SMALL + LARGE) / 2 ? "small" : "large";
-        return new DetectedObject(shape, COLOR_NAMES[color], size, (x0 + x1) / 2, (y0 + y1) / 2);
+        String size = halfExtent / w < sizeThreshold ? "small" : "large";
+        return new DetectedObject(shape, colorNames[color], size, (x0 + x1) / 2, (y0 + y1) / 2);
     }
 }

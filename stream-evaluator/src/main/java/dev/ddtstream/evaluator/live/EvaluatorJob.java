@@ -5,25 +5,20 @@ import dev.ddtstream.events.EvaluationResult;
 import dev.ddtstream.events.MetricsWindow;
 import dev.ddtstream.events.RequestKind;
 import dev.ddtstream.events.WindowKind;
-import dev.ddtstream.schemas.registry.SchemaRegistryConfig;
-import dev.ddtstream.schemas.wire.ConfluentAvroSerializer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.functions.RichMapFunction;
-import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.api.java.tuple.Tuple2;
+import org.apache.flink.api.common.functions.AggregateFunction;
 import org.apache.flink.connector.base.DeliveryGuarantee;
-import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.windowing.ProcessAllWindowFunction;
@@ -31,16 +26,19 @@ import org.apache.flink.streaming.api.windowing.assigners.SlidingEventTimeWindow
 import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
 import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
 import org.apache.flink.util.Collector;
-import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
- * The live evaluator: results, errors, stage events and dead letters in; per-result verdicts to
- * the evaluations topic and tumbling + sliding event-time window aggregates to the metrics topic.
+ * The live evaluator, read top to bottom:
+ * <pre>
+ *   results, errors, stage events, dead letters ─► score results ─┬─► evaluations (one per scored result)
+ *                                                                  └─► tumbling and sliding event-time windows ─► metrics
+ * </pre>
+ * {@link #define} is the logic, on any stream of observations; {@link #start} wires it to Kafka.
  * Event time is each record's own time (result completion, failure, batch end) with bounded
- * out-of-orderness; checkpoints commit the source offsets and the sinks' Kafka transactions
- * together, so every evaluation and window is published exactly once, across restarts.
+ * out-of-orderness, per input partition; checkpoints commit the source offsets and the sinks'
+ * Kafka transactions together, so every evaluation and window is published exactly once, across
+ * restarts.
  */
 public final class EvaluatorJob {
 
@@ -64,12 +62,30 @@ public final class EvaluatorJob {
         }
     }
 
+    /** What the job publishes, before any sink: one evaluation per scored result, and the windows of both kinds. */
+    public record Outputs(DataStream<EvaluationResult> evaluations, DataStream<MetricsWindow> metrics) {
+    }
+
     private EvaluatorJob() {
     }
 
-    /** Defines the job on {@code env} and starts it; the caller cancels it through the client. */
+    /** The evaluator's logic on {@code observations}, whose timestamps and watermarks are already assigned. */
+    public static Outputs define(DataStream<Observation> observations, ResultScorer scorer, Settings s) {
+        DataStream<Observation> scored = observations.map(new ScoreResults(scorer)).name("score results");
+        DataStream<EvaluationResult> evaluations = scored.filter(o -> o.scored).name("scored results")
+                .map(EvaluatorJob::evaluation).returns(new AvroTypeInfo<>(EvaluationResult.class)).name("evaluations");
+        DataStream<MetricsWindow> tumbling = scored.windowAll(TumblingEventTimeWindows.of(s.tumbling()))
+                .aggregate(new Aggregate(), new Finish(WindowKind.TUMBLING)).returns(new AvroTypeInfo<>(MetricsWindow.class))
+                .name("tumbling windows");
+        DataStream<MetricsWindow> sliding = scored.windowAll(SlidingEventTimeWindows.of(s.slidingSize(), s.slidingStep()))
+                .aggregate(new Aggregate(), new Finish(WindowKind.SLIDING)).returns(new AvroTypeInfo<>(MetricsWindow.class))
+                .name("sliding windows");
+        return new Outputs(evaluations, tumbling.union(sliding));
+    }
+
+    /** Reads {@code topics} from Kafka, defines the job on {@code env} and starts it; the caller cancels it through the client. */
     public static JobClient start(StreamExecutionEnvironment env, EvaluatorTopics topics, Map<String, ?> clientProperties,
-                                  Settings s) throws Exception {
+                                  Settings s, ResultScorer scorer) throws Exception {
         Map<String, String> client = new HashMap<>();
         clientProperties.forEach((k, v) -> client.put(k, String.valueOf(v)));
         env.enableCheckpointing(s.checkpointEvery().toMillis(), CheckpointingMode.EXACTLY_ONCE);
@@ -78,34 +94,37 @@ public final class EvaluatorJob {
         KafkaSource<Observation> source = KafkaSource.<Observation>builder()
                 .setTopics(topics.inputs())
                 .setGroupId(s.groupId())
-                .setStartingOffsets(OffsetsInitializer.committedOffsets(org.apache.kafka.clients.consumer.OffsetResetStrategy.EARLIEST))
-                .setDeserializer(new ObservationDeserializer(topics, client, ResultScorer.standard()))
+                .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                .setDeserializer(new ObservationDeserializer(topics, client))
                 .setProperties(properties(client, Map.of("isolation.level", "read_committed")))
                 .build();
         long outOfOrderness = s.outOfOrderness().toMillis();
         long quiet = s.quietAfter().toMillis();
         DataStream<Observation> observations = env
                 .fromSource(source, WatermarkStrategy.<Observation>forGenerator(c -> new QuietAwareWatermarks(outOfOrderness, quiet))
-                        .withTimestampAssigner((o, t) -> o.eventTimeMs), "results")
-                .name("results, errors, stage events, dead letters");
+                        .withTimestampAssigner((o, t) -> o.eventTimeMs), "results, errors, stage events, dead letters");
 
-        observations.filter(o -> o.scored).name("scored results")
-                .map(new EvaluationRecord(topics.evaluations(), client)).returns(Types.TUPLE(Types.STRING, Types.PRIMITIVE_ARRAY(Types.BYTE)))
-                .sinkTo(sink(topics.evaluations(), s.groupId() + "-evaluations", client)).name("evaluations");
-        observations.windowAll(TumblingEventTimeWindows.of(s.tumbling()))
-                .process(new MetricsRecord(WindowKind.TUMBLING, topics.metrics(), client)).returns(Types.TUPLE(Types.STRING, Types.PRIMITIVE_ARRAY(Types.BYTE)))
-                .sinkTo(sink(topics.metrics(), s.groupId() + "-tumbling", client)).name("tumbling metrics");
-        observations.windowAll(SlidingEventTimeWindows.of(s.slidingSize(), s.slidingStep()))
-                .process(new MetricsRecord(WindowKind.SLIDING, topics.metrics(), client)).returns(Types.TUPLE(Types.STRING, Types.PRIMITIVE_ARRAY(Types.BYTE)))
-                .sinkTo(sink(topics.metrics(), s.groupId() + "-sliding", client)).name("sliding metrics");
+        Outputs out = define(observations, scorer, s);
+        out.evaluations().sinkTo(sink(topics.evaluations(), s.groupId() + "-evaluations", client, AvroRecords.EVALUATION_KEY))
+                .name("to " + topics.evaluations());
+        out.metrics().sinkTo(sink(topics.metrics(), s.groupId() + "-metrics", client, AvroRecords.WINDOW_KEY))
+                .name("to " + topics.metrics());
         return env.executeAsync("ddt-evaluator");
     }
 
-    private static KafkaSink<Tuple2<String, byte[]>> sink(String topic, String transactionalIdPrefix, Map<String, String> client) {
-        return KafkaSink.<Tuple2<String, byte[]>>builder()
+    static EvaluationResult evaluation(Observation o) {
+        return EvaluationResult.newBuilder()
+                .setRequestId(o.requestId).setKind(RequestKind.valueOf(o.kind)).setSuite(o.suite).setTask(o.task)
+                .setPromptId(o.promptId).setCorrect(o.correct).setChecks(new HashMap<>(o.checks))
+                .setEditL1(o.editL1).setEditL2(o.editL2).setLatencyMs(o.latencyMs).setResultAtMs(o.eventTimeMs)
+                .setEvaluatedAtMs(o.evaluatedAtMs).build();
+    }
+
+    private static <T extends SpecificRecord> KafkaSink<T> sink(
+            String topic, String transactionalIdPrefix, Map<String, String> client, AvroRecords.Key<T> key) {
+        return KafkaSink.<T>builder()
                 .setKafkaProducerConfig(properties(client, Map.of("transaction.timeout.ms", "600000")))
-                .setRecordSerializer((KafkaRecordSerializationSchema<Tuple2<String, byte[]>>) (t, context, timestamp) ->
-                        new ProducerRecord<>(topic, t.f0.getBytes(StandardCharsets.UTF_8), t.f1))
+                .setRecordSerializer(new AvroRecords<>(topic, key, client))
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .setTransactionalIdPrefix(transactionalIdPrefix)
                 .build();
@@ -118,62 +137,41 @@ public final class EvaluatorJob {
         return p;
     }
 
-    private static Serializer<SpecificRecord> avro(Map<String, String> client) {
-        ConfluentAvroSerializer<SpecificRecord> s = new ConfluentAvroSerializer<>(SchemaRegistryConfig.clientFrom(client));
-        s.configure(client, false);
-        return s;
-    }
-
-    /** A scored result as its EvaluationResult, keyed by request id. */
-    static final class EvaluationRecord extends RichMapFunction<Observation, Tuple2<String, byte[]>> {
-        private final String topic;
-        private final Map<String, String> client;
-        private transient Serializer<SpecificRecord> serializer;
-
-        EvaluationRecord(String topic, Map<String, String> client) {
-            this.topic = topic;
-            this.client = client;
+    /** Folds each observation into its window's accumulator as it arrives. */
+    static final class Aggregate implements AggregateFunction<Observation, WindowMetrics.Accumulator, WindowMetrics.Accumulator> {
+        @Override
+        public WindowMetrics.Accumulator createAccumulator() {
+            return new WindowMetrics.Accumulator();
         }
 
         @Override
-        public void open(OpenContext context) {
-            serializer = avro(client);
+        public WindowMetrics.Accumulator add(Observation o, WindowMetrics.Accumulator a) {
+            return WindowMetrics.add(o, a);
         }
 
         @Override
-        public Tuple2<String, byte[]> map(Observation o) {
-            EvaluationResult e = EvaluationResult.newBuilder()
-                    .setRequestId(o.requestId).setKind(RequestKind.valueOf(o.kind)).setSuite(o.suite).setTask(o.task)
-                    .setPromptId(o.promptId).setCorrect(o.correct).setChecks(new HashMap<>(o.checks))
-                    .setEditL1(o.editL1).setEditL2(o.editL2).setLatencyMs(o.latencyMs).setResultAtMs(o.eventTimeMs)
-                    .setEvaluatedAtMs(o.evaluatedAtMs).build();
-            return Tuple2.of(o.requestId, serializer.serialize(topic, e));
+        public WindowMetrics.Accumulator getResult(WindowMetrics.Accumulator a) {
+            return a;
+        }
+
+        @Override
+        public WindowMetrics.Accumulator merge(WindowMetrics.Accumulator a, WindowMetrics.Accumulator b) {
+            return WindowMetrics.merge(a, b);
         }
     }
 
-    /** A window's observations as one MetricsWindow, keyed by {@code windowKind:windowEndMs}. */
-    static final class MetricsRecord extends ProcessAllWindowFunction<Observation, Tuple2<String, byte[]>, TimeWindow> {
+    /** At the window's end: its percentiles and rates, as one {@link MetricsWindow}. */
+    static final class Finish extends ProcessAllWindowFunction<WindowMetrics.Accumulator, MetricsWindow, TimeWindow> {
         private final WindowKind kind;
-        private final String topic;
-        private final Map<String, String> client;
-        private transient Serializer<SpecificRecord> serializer;
 
-        MetricsRecord(WindowKind kind, String topic, Map<String, String> client) {
+        Finish(WindowKind kind) {
             this.kind = kind;
-            this.topic = topic;
-            this.client = client;
         }
 
         @Override
-        public void open(OpenContext context) {
-            serializer = avro(client);
-        }
-
-        @Override
-        public void process(Context context, Iterable<Observation> in, Collector<Tuple2<String, byte[]>> out) {
+        public void process(Context context, Iterable<WindowMetrics.Accumulator> in, Collector<MetricsWindow> out) {
             TimeWindow w = context.window();
-            MetricsWindow m = WindowMetrics.of(in, kind, w.getStart(), w.getEnd());
-            out.collect(Tuple2.of(kind + ":" + w.getEnd(), serializer.serialize(topic, m)));
+            out.collect(WindowMetrics.finish(in.iterator().next(), kind, w.getStart(), w.getEnd()));
         }
     }
 }

@@ -1,13 +1,15 @@
 package dev.ddtstream.evaluator.live;
 
+import dev.ddtstream.events.CaptionResult;
+import dev.ddtstream.events.ImageResult;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * One event as the evaluator's windows see it: a scored or unscored terminal result, an error
- * result, a batch of a GPU stage, or a dead letter. A Flink POJO, so that no Avro record crosses
- * an operator boundary.
+ * One event as the evaluator sees it: a terminal result (scored or not), an error result, a batch
+ * of a GPU stage, or a dead letter. A Flink POJO; a result carries its Avro record only from the
+ * source to the scorer, which drops it, so images never reach the windows.
  */
 public class Observation {
 
@@ -20,7 +22,11 @@ public class Observation {
     /** GENERATE, EDIT, CAPTION, TOKENIZE; for STAGE the stage name. */
     public String kind;
 
-    // RESULT
+    // RESULT, until scored
+    public ImageResult image;
+    public CaptionResult caption;
+
+    // RESULT, once scored
     public String suite;
     public String task;
     public String promptId;
@@ -30,6 +36,8 @@ public class Observation {
     public long latencyMs;
     public long evaluatedAtMs;
     public boolean scored;
+    /** Why the scorer could not score the result; null when it could (or had nothing to score). */
+    public String scoringError;
     public HashMap<String, Boolean> checks = new HashMap<>();
     /** Stage name to ms from the job's publication to its batch's end. */
     public HashMap<String, Long> stageLatencyMs = new HashMap<>();

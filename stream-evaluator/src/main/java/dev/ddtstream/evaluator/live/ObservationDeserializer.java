@@ -1,10 +1,8 @@
 package dev.ddtstream.evaluator.live;
 
-import dev.ddtstream.evaluator.geneval.ResultScorer;
 import dev.ddtstream.events.CaptionResult;
 import dev.ddtstream.events.DeadLetter;
 import dev.ddtstream.events.ErrorResult;
-import dev.ddtstream.events.EvaluationResult;
 import dev.ddtstream.events.ImageResult;
 import dev.ddtstream.events.StageEvent;
 import dev.ddtstream.events.StageTiming;
@@ -12,7 +10,6 @@ import dev.ddtstream.schemas.registry.SchemaRegistryConfig;
 import dev.ddtstream.schemas.wire.ConfluentAvroDeserializer;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
@@ -23,9 +20,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads the evaluator's input topics into {@link Observation}s, scoring results on the way (the
- * scorer needs the image, which should not travel further). A record that cannot be read or
- * scored is logged and skipped: bad input never stops the job.
+ * Reads the evaluator's input topics into {@link Observation}s: nothing more (scoring is the next
+ * operator's). A record that cannot be read is logged and skipped: bad input never stops the job,
+ * and the stage that produced it has already counted it (a dead letter or an error result).
  */
 final class ObservationDeserializer implements KafkaRecordDeserializationSchema<Observation> {
 
@@ -33,17 +30,15 @@ final class ObservationDeserializer implements KafkaRecordDeserializationSchema<
 
     private final EvaluatorTopics topics;
     private final Map<String, String> registry;
-    private final ResultScorer scorer;
     private transient ConfluentAvroDeserializer<ImageResult> images;
     private transient ConfluentAvroDeserializer<CaptionResult> captions;
     private transient ConfluentAvroDeserializer<ErrorResult> errors;
     private transient ConfluentAvroDeserializer<StageEvent> stages;
     private transient ConfluentAvroDeserializer<DeadLetter> deadLetters;
 
-    ObservationDeserializer(EvaluatorTopics topics, Map<String, String> registry, ResultScorer scorer) {
+    ObservationDeserializer(EvaluatorTopics topics, Map<String, String> registry) {
         this.topics = topics;
         this.registry = registry;
-        this.scorer = scorer;
     }
 
     @Override
@@ -59,44 +54,62 @@ final class ObservationDeserializer implements KafkaRecordDeserializationSchema<
     @Override
     public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<Observation> out) {
         String topic = record.topic();
-        long now = System.currentTimeMillis();
         try {
             if (topic.equals(topics.images())) {
-                ImageResult r = images.deserialize(topic, record.value());
-                out.collect(result(r.getRequestId(), r.getKind().name(), r.getCreatedAtMs(), r.getCompletedAtMs(), r.getTimings(),
-                        scorer.score(r, now)));
+                out.collect(of(images.deserialize(topic, record.value())));
             } else if (topic.equals(topics.captions())) {
-                CaptionResult r = captions.deserialize(topic, record.value());
-                out.collect(result(r.getRequestId(), "CAPTION", r.getCreatedAtMs(), r.getCompletedAtMs(), r.getTimings(),
-                        scorer.score(r, now)));
+                out.collect(of(captions.deserialize(topic, record.value())));
             } else if (topic.equals(topics.errors())) {
-                ErrorResult e = errors.deserialize(topic, record.value());
-                Observation o = Observation.of(Observation.Type.ERROR, e.getFailedAtMs());
-                o.requestId = e.getRequestId();
-                o.kind = e.getKind() == null ? null : e.getKind().name();
-                o.reason = e.getReason().name();
-                out.collect(o);
+                out.collect(of(errors.deserialize(topic, record.value())));
             } else if (topic.equals(topics.stageEvents())) {
-                StageEvent e = stages.deserialize(topic, record.value());
-                Observation o = Observation.of(Observation.Type.STAGE, e.getFinishedAtMs());
-                o.kind = e.getStage().name();
-                o.batchSize = e.getBatchSize();
-                o.codes = Observation.ints(e.getVisualCodes());
-                out.collect(o);
+                out.collect(of(stages.deserialize(topic, record.value())));
             } else if (topic.equals(topics.deadLetters())) {
-                DeadLetter d = deadLetters.deserialize(topic, record.value());
-                Observation o = Observation.of(Observation.Type.DEAD_LETTER, d.getFailedAtMs());
-                o.requestId = d.getRequestId();
-                o.reason = d.getReason().name();
-                out.collect(o);
+                out.collect(of(deadLetters.deserialize(topic, record.value())));
+            } else {
+                throw new IllegalStateException("the evaluator does not read topic " + topic);
             }
-        } catch (SerializationException | IllegalArgumentException e) {
-            log.warn("skipped a record of {} partition {} offset {}: {}", topic, record.partition(), record.offset(), e.getMessage());
+        } catch (SerializationException e) {
+            log.warn("skipped an unreadable record of {} partition {} offset {}: {}", topic, record.partition(), record.offset(),
+                    e.getMessage());
         }
     }
 
-    private static Observation result(String id, String kind, long created, long completed, List<StageTiming> timings,
-                                      Optional<EvaluationResult> evaluation) {
+    static Observation of(ImageResult r) {
+        Observation o = result(r.getRequestId(), r.getKind().name(), r.getCreatedAtMs(), r.getCompletedAtMs(), r.getTimings());
+        o.image = r;
+        return o;
+    }
+
+    static Observation of(CaptionResult r) {
+        Observation o = result(r.getRequestId(), "CAPTION", r.getCreatedAtMs(), r.getCompletedAtMs(), r.getTimings());
+        o.caption = r;
+        return o;
+    }
+
+    static Observation of(ErrorResult e) {
+        Observation o = Observation.of(Observation.Type.ERROR, e.getFailedAtMs());
+        o.requestId = e.getRequestId();
+        o.kind = e.getKind() == null ? null : e.getKind().name();
+        o.reason = e.getReason().name();
+        return o;
+    }
+
+    static Observation of(StageEvent e) {
+        Observation o = Observation.of(Observation.Type.STAGE, e.getFinishedAtMs());
+        o.kind = e.getStage().name();
+        o.batchSize = e.getBatchSize();
+        o.codes = Observation.ints(e.getVisualCodes());
+        return o;
+    }
+
+    static Observation of(DeadLetter d) {
+        Observation o = Observation.of(Observation.Type.DEAD_LETTER, d.getFailedAtMs());
+        o.requestId = d.getRequestId();
+        o.reason = d.getReason().name();
+        return o;
+    }
+
+    private static Observation result(String id, String kind, long created, long completed, List<StageTiming> timings) {
         Observation o = Observation.of(Observation.Type.RESULT, completed);
         o.requestId = id;
         o.kind = kind;
@@ -104,17 +117,6 @@ final class ObservationDeserializer implements KafkaRecordDeserializationSchema<
         for (StageTiming t : timings) {
             o.stageLatencyMs.put(t.getStage().name(), t.getFinishedAtMs() - t.getEnqueuedAtMs());
         }
-        evaluation.ifPresent(e -> {
-            o.scored = true;
-            o.suite = e.getSuite();
-            o.task = e.getTask();
-            o.promptId = e.getPromptId();
-            o.correct = e.getCorrect();
-            o.editL1 = e.getEditL1();
-            o.editL2 = e.getEditL2();
-            o.evaluatedAtMs = e.getEvaluatedAtMs();
-            o.withChecks(e.getChecks());
-        });
         return o;
     }
 

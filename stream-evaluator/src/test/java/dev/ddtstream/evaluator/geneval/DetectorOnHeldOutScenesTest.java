@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.awt.image.BufferedImage;
+import dev.ddtstream.bundle.BundleLocator;
+import dev.ddtstream.bundle.ManifestReader;
+import dev.ddtstream.bundle.RgbImages;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,11 +21,11 @@ class DetectorOnHeldOutScenesTest {
 
     @Test
     void findsTheTrueObjectsOnGroundTruthRenders() throws Exception {
-        Path bundle = committedBundle();
+        Path bundle = BundleLocator.committed().orElseThrow();
         JsonNode samples = new ObjectMapper().readTree(bundle.resolve("eval/heldout.json").toFile()).get("samples");
         byte[] images = Files.readAllBytes(bundle.resolve("eval/heldout_images.u8"));
-        int side = 32;
-        Detector detector = new SyntheticWorldDetector();
+        int side = ManifestReader.read(bundle).imageSize();
+        Detector detector = new SyntheticWorldDetector(HandMadeScene.WORLD);
         int scenes = 0;
         int exact = 0;
         int objects = 0;
@@ -34,7 +36,7 @@ class DetectorOnHeldOutScenesTest {
             }
             List<String> truth = new ArrayList<>();
             s.get("objects").forEach(o -> truth.add(o.get("shape").asText() + "/" + o.get("color").asText() + "/" + o.get("size").asText()));
-            List<String> seen = new ArrayList<>(detector.detect(image(images, s.get("image_index").asInt(), side)).stream()
+            List<String> seen = new ArrayList<>(detector.detect(RgbImages.image(images, s.get("image_index").asInt(), side)).stream()
                     .map(o -> o.shape() + "/" + o.color() + "/" + o.size()).toList());
             scenes++;
             objects += truth.size();
@@ -56,27 +58,5 @@ class DetectorOnHeldOutScenesTest {
         assertTrue(scenes >= 500, "held-out scenes with images: " + scenes);
         assertTrue(sceneAccuracy >= 0.85, "exact scenes " + sceneAccuracy);
         assertTrue(objectRecall >= 0.9, "object recall " + objectRecall);
-    }
-
-    private static BufferedImage image(byte[] u8, int index, int side) {
-        BufferedImage img = new BufferedImage(side, side, BufferedImage.TYPE_INT_RGB);
-        int base = index * side * side * 3;
-        for (int y = 0; y < side; y++) {
-            for (int x = 0; x < side; x++) {
-                int p = base + (y * side + x) * 3;
-                img.setRGB(x, y, (u8[p] & 0xFF) << 16 | (u8[p + 1] & 0xFF) << 8 | (u8[p + 2] & 0xFF));
-            }
-        }
-        return img;
-    }
-
-    static Path committedBundle() {
-        for (Path p = Path.of(System.getProperty("user.dir")).toAbsolutePath(); p != null; p = p.getParent()) {
-            Path dir = p.resolve("models/bundles/ddt-tiny-32");
-            if (Files.isRegularFile(dir.resolve("manifest.json"))) {
-                return dir;
-            }
-        }
-        throw new IllegalStateException("committed bundle not found above " + System.getProperty("user.dir"));
     }
 }

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class GenEvalChecksTest {
 
     private static final int S = 32;
-    private final Detector detector = new SyntheticWorldDetector();
+    private final Detector detector = new SyntheticWorldDetector(HandMadeScene.WORLD);
     private final GenEvalChecks checks = GenEvalChecks.standard();
 
     private static ObjectClause clause(String shape, int count, String color) {

@@ -1,5 +1,8 @@
 package dev.ddtstream.evaluator.geneval;
 
+import dev.ddtstream.bundle.BundleLocator;
+import dev.ddtstream.bundle.ManifestReader;
+import dev.ddtstream.bundle.SyntheticWorld;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.geom.Ellipse2D;
@@ -11,6 +14,10 @@ import java.util.List;
 
 /** Scenes drawn by hand the way models/ddt/world.py draws them: at 4x, then box-downsampled. */
 public final class HandMadeScene {
+
+    /** The committed bundle's world: its palette, sizes and background. */
+    public static final SyntheticWorld WORLD = ManifestReader.read(BundleLocator.committed().orElseThrow(() ->
+            new IllegalStateException("no committed bundle above " + System.getProperty("user.dir")))).requireWorld();
 
     private static final int K = 4;
     private final int side;
@@ -28,13 +35,13 @@ public final class HandMadeScene {
     public BufferedImage render() {
         BufferedImage big = new BufferedImage(side * K, side * K, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = big.createGraphics();
-        int[] bg = SyntheticWorldDetector.BACKGROUND;
+        int[] bg = WORLD.background();
         g.setColor(new Color(bg[0], bg[1], bg[2]));
         g.fillRect(0, 0, side * K, side * K);
         for (Object[] o : objects) {
             String shape = (String) o[0];
-            int[] p = SyntheticWorldDetector.PALETTE[java.util.Arrays.asList(SyntheticWorldDetector.COLOR_NAMES).indexOf((String) o[1])];
-            double h = ("small".equals(o[2]) ? SyntheticWorldDetector.SMALL : SyntheticWorldDetector.LARGE) * side;
+            int[] p = WORLD.palette().get((String) o[1]);
+            double h = WORLD.halfExtent((String) o[2]) * side;
             double x0 = ((double) o[3] - h) * K, y0 = ((double) o[4] - h) * K, x1 = ((double) o[3] + h) * K, y1 = ((double) o[4] + h) * K;
             g.setColor(new Color(p[0], p[1], p[2]));
             switch (shape) {

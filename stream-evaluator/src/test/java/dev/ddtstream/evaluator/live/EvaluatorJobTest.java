@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ddtstream.evaluator.geneval.HandMadeScene;
+import dev.ddtstream.evaluator.geneval.ResultScorer;
 import dev.ddtstream.events.BatchOutcome;
 import dev.ddtstream.events.BenchmarkMetadata;
 import dev.ddtstream.events.CaptionResult;
@@ -28,24 +29,23 @@ import dev.ddtstream.schemas.wire.ConfluentAvroSerializer;
 import dev.ddtstream.testenv.TestEnvironment;
 import dev.ddtstream.testenv.TestEnvironmentExtension;
 import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
-import org.apache.flink.configuration.CheckpointingOptions;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.ExternalizedCheckpointRetention;
-import org.apache.flink.configuration.StateRecoveryOptions;
-import org.junit.jupiter.api.io.TempDir;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
+import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -57,12 +57,14 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The evaluator on Flink's local runtime against the real broker and registry: known results in, known aggregates out. */
 @ExtendWith(TestEnvironmentExtension.class)
 class EvaluatorJobTest {
 
     private static final Duration WAIT = Duration.ofSeconds(40);
+    private static final ResultScorer SCORER = ResultScorer.forWorld(HandMadeScene.WORLD);
 
     @Test
     void scoresResultsAndPublishesTheWindowsAggregates(TestEnvironment env) throws Exception {
@@ -90,14 +92,13 @@ class EvaluatorJobTest {
             p.flush();
         }
 
-        Map<String, Object> client = new HashMap<>(env.clientProperties());
-        client.put("schema.registry.url", env.schemaRegistryUrl());
+        Map<String, Object> client = env.clientPropertiesWithRegistry();
         EvaluatorJob.Settings settings = new EvaluatorJob.Settings(TestEnvironment.unique("evaluator"), Duration.ofSeconds(10),
                 Duration.ofSeconds(60), Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofMillis(500));
         List<MetricsWindow> windows;
         List<EvaluationResult> evaluations;
         try (LocalFlinkCluster flink = LocalFlinkCluster.start(2)) {
-            JobClient job = EvaluatorJob.start(flink.environment(), topics, client, settings);
+            JobClient job = EvaluatorJob.start(flink.environment(), topics, client, settings, SCORER);
             try {
                 evaluations = read(env, topics.evaluations(), EvaluationResult.class, list -> list.size() >= 5);
                 windows = read(env, topics.metrics(), MetricsWindow.class, list -> list.stream().anyMatch(
@@ -142,8 +143,7 @@ class EvaluatorJobTest {
         env.createTopics(List.of(topics.images(), topics.captions(), topics.errors(), topics.stageEvents(), topics.deadLetters(),
                 topics.evaluations(), topics.metrics()), 1);
         long base = (System.currentTimeMillis() / 10_000 + 8_640) * 10_000;
-        Map<String, Object> client = new HashMap<>(env.clientProperties());
-        client.put("schema.registry.url", env.schemaRegistryUrl());
+        Map<String, Object> client = env.clientPropertiesWithRegistry();
         EvaluatorJob.Settings settings = new EvaluatorJob.Settings(TestEnvironment.unique("evaluator"), Duration.ofSeconds(10),
                 Duration.ofSeconds(60), Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofMillis(500));
         Configuration retained = new Configuration();
@@ -162,7 +162,7 @@ class EvaluatorJobTest {
             send(p, topics.errors(), "a-err-1", error("a-err-1", ErrorReason.BAD_TOKENS, base + 2_100));
             send(p, topics.stageEvents(), "w", stage(4, base + 15_000));
             p.flush();
-            JobClient first = EvaluatorJob.start(flink.environment(retained), topics, client, settings);
+            JobClient first = EvaluatorJob.start(flink.environment(retained), topics, client, settings, SCORER);
             read(env, topics.metrics(), MetricsWindow.class, l -> l.stream().anyMatch(w -> isTumbling(w, base + 10_000)));
 
             // window B [base+20 s, base+30 s): read and held in window state when the job dies
@@ -178,7 +178,7 @@ class EvaluatorJobTest {
             restore.set(StateRecoveryOptions.SAVEPOINT_PATH, latestCheckpoint(checkpoints).toString());
             send(p, topics.stageEvents(), "w", stage(2, base + 60_000)); // closes window B
             p.flush();
-            JobClient second = EvaluatorJob.start(flink.environment(restore), topics, client, settings);
+            JobClient second = EvaluatorJob.start(flink.environment(restore), topics, client, settings, SCORER);
             try {
                 read(env, topics.metrics(), MetricsWindow.class, l -> l.stream().anyMatch(w -> isTumbling(w, base + 30_000)));
             } finally {

@@ -3,8 +3,11 @@ package dev.ddtstream.tests.dashboard;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.ddtstream.bundle.BundleLocator;
+import dev.ddtstream.bundle.ManifestReader;
 import dev.ddtstream.client.api.DdtClient;
 import dev.ddtstream.dashboard.Dashboard;
+import dev.ddtstream.evaluator.geneval.ResultScorer;
 import dev.ddtstream.evaluator.live.EvaluatorJob;
 import dev.ddtstream.evaluator.live.EvaluatorTopics;
 import dev.ddtstream.events.BenchmarkMetadata;
@@ -25,7 +28,6 @@ import dev.ddtstream.testenv.TestEnvironmentExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -65,8 +67,7 @@ class DashboardBrowserTest {
 
         Provisioning.createTopics(env.clientProperties(), 2);
         Provisioning.registerSchemas(SchemaRegistryClient.create(env.schemaRegistryUrl()));
-        Map<String, Object> client = new HashMap<>(env.clientProperties());
-        client.put("schema.registry.url", env.schemaRegistryUrl());
+        Map<String, Object> client = env.clientPropertiesWithRegistry();
         Properties p = new Properties();
         env.clientProperties().forEach((k, v) -> p.setProperty("kafka." + k, String.valueOf(v)));
         p.setProperty("schema.registry.url", env.schemaRegistryUrl());
@@ -83,7 +84,8 @@ class DashboardBrowserTest {
              DdtClient ddt = DdtClient.connect(client)) {
             JobClient evaluator = EvaluatorJob.start(flink.environment(), EvaluatorTopics.catalogue(), client,
                     new EvaluatorJob.Settings(TestEnvironment.unique("evaluator"), Duration.ofSeconds(2), Duration.ofSeconds(10),
-                            Duration.ofSeconds(2), Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofMillis(500)));
+                            Duration.ofSeconds(2), Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofMillis(500)),
+                    ResultScorer.forWorld(ManifestReader.read(BundleLocator.committed().orElseThrow()).requireWorld()));
             ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toString())
                     .addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1400,1100");
             ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).build();

@@ -4,8 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ddtstream.bundle.BundleLocator;
+import dev.ddtstream.bundle.GoldenCases;
 import dev.ddtstream.captioner.CaptionerApp;
 import dev.ddtstream.client.api.DdtClient;
 import dev.ddtstream.client.api.RequestFailedException;
@@ -14,13 +17,12 @@ import dev.ddtstream.events.CaptionResult;
 import dev.ddtstream.events.ErrorReason;
 import dev.ddtstream.events.GenerationRequest;
 import dev.ddtstream.events.ImageResult;
+import dev.ddtstream.events.LlamaJob;
 import dev.ddtstream.events.RequestKind;
 import dev.ddtstream.events.SamplingParams;
 import dev.ddtstream.events.Stage;
 import dev.ddtstream.events.TokenResult;
 import dev.ddtstream.generator.GeneratorApp;
-import dev.ddtstream.gpu.bundle.BundleLocator;
-import dev.ddtstream.gpu.bundle.GoldenCases;
 import dev.ddtstream.gpu.service.GpuWorkers;
 import dev.ddtstream.gpu.service.GpuWorkersConfig;
 import dev.ddtstream.orchestration.OrchestratorApp;
@@ -43,6 +45,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -52,6 +55,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -93,8 +97,7 @@ class PipelineTest {
         generator = GeneratorApp.start(OrchestratorConfig.from(p, Map.of(), "generator"));
         captioner = CaptionerApp.start(OrchestratorConfig.from(p, Map.of(), "captioner"));
         tokenizer = TokenizerApp.start(OrchestratorConfig.from(p, Map.of(), "tokenizer"));
-        Map<String, Object> c = new HashMap<>(env.clientProperties());
-        c.put("schema.registry.url", env.schemaRegistryUrl());
+        Map<String, Object> c = env.clientPropertiesWithRegistry();
         client = DdtClient.connect(c);
     }
 
@@ -140,7 +143,7 @@ class PipelineTest {
 
     @Test
     void captionsAreTheGoldenTextsForEachQuestion(TestEnvironment env) throws Exception {
-        Set<String> ids = new java.util.HashSet<>();
+        Set<String> ids = new HashSet<>();
         for (GoldenCases.Caption c : golden.captions()) {
             CaptionResult r = client.caption(c.image().png(), c.question(), RequestOptions.defaults()).get(WAIT_S, TimeUnit.SECONDS);
             assertEquals(c.text(), r.getText(), "caption for question '" + c.question() + "'");
@@ -176,7 +179,7 @@ class PipelineTest {
                 Map.entry(ErrorReason.IMAGE_UNDECODABLE, client.tokenize(notAnImage, RequestOptions.defaults())));
         CompletableFuture<ImageResult> good = client.generate("a blue square", RequestOptions.defaults().withSeed(11));
         for (Map.Entry<ErrorReason, CompletableFuture<?>> e : bad) {
-            ExecutionException x = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+            ExecutionException x = assertThrows(ExecutionException.class,
                     () -> e.getValue().get(WAIT_S, TimeUnit.SECONDS));
             RequestFailedException failed = assertInstanceOf(RequestFailedException.class, x.getCause());
             assertEquals(e.getKey(), failed.error().getReason(), failed.getMessage());
@@ -188,7 +191,7 @@ class PipelineTest {
     @Test
     void aRequestPastItsDeadlineGetsDeadlineExceeded() throws Exception {
         CompletableFuture<ImageResult> late = client.generate("two red circles", RequestOptions.defaults().withDeadline(Duration.ofMillis(-1)));
-        ExecutionException x = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, () -> late.get(WAIT_S, TimeUnit.SECONDS));
+        ExecutionException x = assertThrows(ExecutionException.class, () -> late.get(WAIT_S, TimeUnit.SECONDS));
         assertEquals(ErrorReason.DEADLINE_EXCEEDED, assertInstanceOf(RequestFailedException.class, x.getCause()).error().getReason());
     }
 
@@ -201,9 +204,14 @@ class PipelineTest {
         assertInstanceOf(ImageResult.class, first);
         // the same id again: the client waits on it, and no second answer may come
         CompletableFuture<SpecificRecord> again = client.submit(r);
-        ImageResult after = client.generate("a green triangle", RequestOptions.defaults()).get(WAIT_S, TimeUnit.SECONDS);
-        assertPng(after);
-        Thread.sleep(2_000);
+        // a marker behind it on the same requests partition: the orchestrator handles the duplicate first and
+        // commits it with or before the marker's first job, so once that job is visible a second one for the id would be
+        String marker = onSamePartition(env, id);
+        assertPng(client.generate("a green triangle", RequestOptions.defaults().withRequestId(marker)).get(WAIT_S, TimeUnit.SECONDS));
+        Map<String, List<LlamaJob>> jobs = TopicTap.read(env, Topics.LLAMA_JOBS, Set.of(id, marker), true,
+                m -> m.containsKey(marker), Duration.ofSeconds(WAIT_S));
+        assertEquals(1, jobs.get(id).size(), "the duplicate was admitted again: " + jobs.get(id));
+        assertAnsweredOnce(env, Set.of(id));
         assertFalse(again.isDone(), "a duplicate request id got a second answer: " + again);
         again.cancel(true);
 
@@ -216,6 +224,27 @@ class PipelineTest {
                 HttpRequest.newBuilder(URI.create(generator.statusUrl().orElseThrow() + "/requests/nobody-sent-this")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(404, unknown.statusCode());
+    }
+
+    /** A fresh request id whose record lands on the same partition of the requests topic as {@code id}'s. */
+    private static String onSamePartition(TestEnvironment env, String id) throws Exception {
+        int partitions;
+        try (Admin admin = Admin.create(env.clientProperties())) {
+            partitions = admin.describeTopics(List.of(Topics.REQUESTS.name())).allTopicNames().get()
+                    .get(Topics.REQUESTS.name()).partitions().size();
+        }
+        int target = partition(id, partitions);
+        for (int i = 0; ; i++) {
+            String candidate = id + "-marker-" + i;
+            if (partition(candidate, partitions) == target) {
+                return candidate;
+            }
+        }
+    }
+
+    /** The producer's default partition of a keyed record. */
+    private static int partition(String key, int partitions) {
+        return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % partitions;
     }
 
     /** Reads every terminal-result topic back: each id has exactly one committed answer in all of them together. */

@@ -1,13 +1,14 @@
 package dev.ddtstream.tests.workers;
 
+import dev.ddtstream.bundle.BundleLocator;
+import dev.ddtstream.bundle.GoldenCases;
 import dev.ddtstream.events.EncoderJob;
+import dev.ddtstream.events.JobHeader;
 import dev.ddtstream.events.LlamaJob;
 import dev.ddtstream.events.LlamaMode;
 import dev.ddtstream.events.MmditJob;
 import dev.ddtstream.events.RequestKind;
 import dev.ddtstream.events.SamplingParams;
-import dev.ddtstream.gpu.bundle.BundleLocator;
-import dev.ddtstream.gpu.bundle.GoldenCases;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -39,22 +40,25 @@ final class StageJobs {
     }
 
     static EncoderJob encoder(String id, byte[] image, Long deadlineMs) {
-        return new EncoderJob(id, RequestKind.CAPTION, ByteBuffer.wrap(image), System.currentTimeMillis(), deadlineMs);
+        return new EncoderJob(ByteBuffer.wrap(image), header(id, RequestKind.CAPTION, deadlineMs));
     }
 
     /** IMAGE mode with guidance; temperature 0 is greedy (the golden setting). */
     LlamaJob generate(String id, float temperature, long seed) {
         SamplingParams s = new SamplingParams(temperature, temperature == 0 ? 0 : 64, 1.0f, generateCfg, null);
-        return new LlamaJob(id, RequestKind.GENERATE, LlamaMode.IMAGE, generatePrompt, generateUnconditional, s, seed,
-                System.currentTimeMillis(), null);
+        return new LlamaJob(LlamaMode.IMAGE, generatePrompt, generateUnconditional, s, seed, header(id, RequestKind.GENERATE, null));
     }
 
     static LlamaJob llama(String id, List<Integer> prompt, SamplingParams s) {
-        return new LlamaJob(id, RequestKind.GENERATE, LlamaMode.IMAGE, prompt, null, s, 1L, System.currentTimeMillis(), null);
+        return new LlamaJob(LlamaMode.IMAGE, prompt, null, s, 1L, header(id, RequestKind.GENERATE, null));
     }
 
     static MmditJob mmdit(String id, List<Integer> codes, long seed) {
-        return new MmditJob(id, RequestKind.GENERATE, codes, seed, System.currentTimeMillis(), null);
+        return new MmditJob(codes, seed, header(id, RequestKind.GENERATE, null));
+    }
+
+    private static JobHeader header(String id, RequestKind kind, Long deadlineMs) {
+        return new JobHeader(id, kind, System.currentTimeMillis(), deadlineMs);
     }
 
     private static List<Integer> boxed(int[] values) {

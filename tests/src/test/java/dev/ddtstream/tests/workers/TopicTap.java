@@ -1,8 +1,7 @@
 package dev.ddtstream.tests.workers;
 
 import dev.ddtstream.schemas.Topic;
-import dev.ddtstream.schemas.registry.SchemaRegistryClient;
-import dev.ddtstream.schemas.wire.ConfluentAvroDeserializer;
+import dev.ddtstream.schemas.TopicReader;
 import dev.ddtstream.testenv.TestEnvironment;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,11 +11,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * Reads a catalogue topic from its beginning, keeping the records whose key is one of a test
@@ -31,24 +25,16 @@ public final class TopicTap {
     public static <V extends SpecificRecord> Map<String, List<V>> read(TestEnvironment env, Topic<V> topic, Set<String> keys,
                                                                boolean committedOnly,
                                                                Predicate<Map<String, List<V>>> done, Duration timeout) {
-        Map<String, Object> props = new HashMap<>(env.clientProperties());
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, committedOnly ? "read_committed" : "read_uncommitted");
-        SchemaRegistryClient registry = SchemaRegistryClient.create(env.schemaRegistryUrl());
         Map<String, List<V>> byKey = new HashMap<>();
-        try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
-                new ConfluentAvroDeserializer<>(registry, topic.valueType()))) {
-            List<TopicPartition> parts = new ArrayList<>();
-            consumer.partitionsFor(topic.name()).forEach(p -> parts.add(new TopicPartition(p.topic(), p.partition())));
-            consumer.assign(parts);
-            consumer.seekToBeginning(parts);
+        try (TopicReader reader = TopicReader.assign(env.clientPropertiesWithRegistry(), List.of(topic), TopicReader.Start.BEGINNING, committedOnly)) {
             long deadline = System.nanoTime() + timeout.toNanos();
             while (System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, V> r : consumer.poll(Duration.ofMillis(200))) {
+                for (TopicReader.Received r : reader.poll(Duration.ofMillis(200))) {
                     if (keys.contains(r.key())) {
-                        byKey.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(r.value());
+                        byKey.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(r.value(topic));
                     }
                 }
-                if (done.test(byKey) && caughtUp(consumer, parts)) {
+                if (done.test(byKey) && reader.caughtUp()) {
                     break;
                 }
             }
@@ -59,10 +45,5 @@ public final class TopicTap {
     /** Every key of {@code keys} present. */
     public static <V> Predicate<Map<String, List<V>>> all(Set<String> keys) {
         return m -> m.keySet().containsAll(keys);
-    }
-
-    private static boolean caughtUp(KafkaConsumer<?, ?> consumer, List<TopicPartition> parts) {
-        Map<TopicPartition, Long> end = consumer.endOffsets(parts);
-        return parts.stream().allMatch(p -> consumer.position(p) >= end.get(p));
     }
 }

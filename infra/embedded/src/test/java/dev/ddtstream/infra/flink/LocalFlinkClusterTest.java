@@ -2,7 +2,6 @@ package dev.ddtstream.infra.flink;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ddtstream.infra.net.ListeningSockets;
 import java.net.InetSocketAddress;

@@ -10,6 +10,7 @@ import dev.ddtstream.infra.net.ListeningSockets;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -68,7 +69,7 @@ class EmbeddedKafkaBrokerTest {
             cp.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
             try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(cp, new StringDeserializer(), new StringDeserializer())) {
                 consumer.subscribe(List.of("t"));
-                List<String> seen = new java.util.ArrayList<>();
+                List<String> seen = new ArrayList<>();
                 long deadline = System.currentTimeMillis() + 20_000;
                 while (seen.isEmpty() && System.currentTimeMillis() < deadline) {
                     ConsumerRecords<String, String> records = consumer.poll(Duration.ofMillis(200));

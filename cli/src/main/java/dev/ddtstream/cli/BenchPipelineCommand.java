@@ -1,0 +1,175 @@
+package dev.ddtstream.cli;
+
+import dev.ddtstream.bundle.BatchPolicy;
+import dev.ddtstream.bundle.Batching;
+import dev.ddtstream.bundle.BundleLocator;
+import dev.ddtstream.bundle.DecodingDefaults;
+import dev.ddtstream.bundle.ManifestReader;
+import dev.ddtstream.bundle.PromptTemplates;
+import dev.ddtstream.bundle.VisualTokens;
+import dev.ddtstream.cli.suite.HeldOutSuite;
+import dev.ddtstream.client.api.DdtClient;
+import dev.ddtstream.events.GenerationRequest;
+import dev.ddtstream.events.RequestKind;
+import dev.ddtstream.events.SamplingParams;
+import dev.ddtstream.gpu.bundle.ModelBundle;
+import dev.ddtstream.gpu.encoder.DdtEncoder;
+import dev.ddtstream.gpu.llama.DecodeRequest;
+import dev.ddtstream.gpu.llama.LlamaDecoder;
+import dev.ddtstream.gpu.llama.Sampling;
+import dev.ddtstream.gpu.mmdit.MmditSampler;
+import dev.ddtstream.gpu.mmdit.SampleRequest;
+import dev.ddtstream.gpu.runtime.DeviceSpec;
+import dev.ddtstream.gpu.runtime.RuntimeConfig;
+import dev.ddtstream.gpu.runtime.SessionFactory;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.utils.Utils;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ddt bench pipeline}: the same request suite served end to end through Kafka (embedded
+ * broker and registry, both orchestrators, the three pools) and by calling the same engines
+ * in-process, stage by stage, in batches of the pools' default size. The ratio is what the
+ * streaming system costs (or, with pipelining across stages, gains) over a bare loop.
+ */
+@Command(name = "pipeline", mixinStandardHelpOptions = true,
+        description = "End-to-end throughput through Kafka against the same engines called in-process with the same batching.")
+final class BenchPipelineCommand implements Callable<Integer> {
+
+    @Option(names = "--requests", defaultValue = "96", description = "Requests in the suite (default: ${DEFAULT-VALUE}).")
+    int requests;
+
+    @Option(names = "--device", defaultValue = "cpu", description = "cpu, cuda:N or auto (default: ${DEFAULT-VALUE}).")
+    String device;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintStream out = System.out;
+        Path dir = BundleLocator.locate().orElseThrow(() -> new IllegalStateException("no model bundle: set DDT_BUNDLE"));
+        List<GenerationRequest> suite;
+        double inProcess;
+        try (ModelBundle bundle = ModelBundle.load(dir, new SessionFactory(RuntimeConfig.defaults().withDevice(DeviceSpec.parse(device))));
+             PromptTemplates templates = PromptTemplates.load(dir)) {
+            suite = withExplicitSampling(new HeldOutSuite(dir, bundle.manifest().imageSize()).requests(requests, "bench"),
+                    bundle.manifest().decoding());
+            serveInProcess(suite, bundle, templates); // warm-up, as the pools are warm after their first batch
+            long t0 = System.nanoTime();
+            serveInProcess(suite, bundle, templates);
+            inProcess = suite.size() / ((System.nanoTime() - t0) / 1e9);
+        }
+        Batching batching = ManifestReader.read(dir).batching();
+        double throughKafka;
+        try (LocalPipeline pipeline = LocalPipeline.start(device, -1, out);
+             DdtClient client = DdtClient.connect(pipeline.clientProperties)) {
+            send(client, rename(suite, "warm")); // first batches pay the graph and consumer warm-up
+            long t0 = System.nanoTime();
+            send(client, rename(suite, "run"));
+            throughKafka = suite.size() / ((System.nanoTime() - t0) / 1e9);
+        }
+        out.printf(Locale.ROOT, "%n%d requests (%s), batches as the bundle's serving defaults (llama up to %d), %s%n", suite.size(),
+                mix(suite), batching.llama().maxBatchSize(), device);
+        out.printf(Locale.ROOT, "in-process engines, stage by stage: %8.2f requests/s%n", inProcess);
+        out.printf(Locale.ROOT, "through Kafka, end to end:          %8.2f requests/s%n", throughKafka);
+        out.printf(Locale.ROOT, "ratio (Kafka / in-process):         %8.2f%n", throughKafka / inProcess);
+        return 0;
+    }
+
+    /** The orchestrators' defaults (the bundle's), made explicit so that both paths sample the same way. */
+    private static List<GenerationRequest> withExplicitSampling(List<GenerationRequest> suite, DecodingDefaults d) {
+        List<GenerationRequest> out = new ArrayList<>();
+        float temperature = (float) d.temperature();
+        for (GenerationRequest r : suite) {
+            SamplingParams s = switch (r.getKind()) {
+                case GENERATE -> new SamplingParams(temperature, d.topK(), 1f, (float) d.cfgGenerate(), null);
+                case EDIT -> new SamplingParams(temperature, d.topK(), 1f, (float) d.cfgEdit(), null);
+                case CAPTION -> new SamplingParams(0f, 0, 1f, 0f, d.captionMaxNewTokens());
+                case TOKENIZE -> throw new IllegalArgumentException("the suite has no TOKENIZE requests");
+            };
+            out.add(GenerationRequest.newBuilder(r).setSampling(s).build());
+        }
+        return out;
+    }
+
+    private static void serveInProcess(List<GenerationRequest> suite, ModelBundle bundle, PromptTemplates t) {
+        Batching batching = bundle.manifest().batching();
+        DdtEncoder encoder = new DdtEncoder(bundle);
+        LlamaDecoder llama = new LlamaDecoder(bundle);
+        MmditSampler mmdit = new MmditSampler(bundle);
+        Map<GenerationRequest, int[]> sources = new HashMap<>();
+        List<GenerationRequest> withImage = suite.stream().filter(r -> r.getKind() != RequestKind.GENERATE).toList();
+        for (List<GenerationRequest> batch : batches(withImage, batching.encoder())) {
+            var codes = encoder.encode(batch.stream().map(r -> Utils.toArray(r.getImage())).toList());
+            for (int i = 0; i < batch.size(); i++) {
+                sources.put(batch.get(i), codes.get(i).value());
+            }
+        }
+        Map<GenerationRequest, int[]> visual = new HashMap<>();
+        for (List<GenerationRequest> batch : batches(suite, batching.llama())) {
+            var decoded = llama.decode(batch.stream().map(r -> decodeRequest(r, sources.get(r), t)).toList());
+            for (int i = 0; i < batch.size(); i++) {
+                if (batch.get(i).getKind() != RequestKind.CAPTION) {
+                    visual.put(batch.get(i), VisualTokens.toCodes(llama.vocabulary(), decoded.get(i).value().tokens()));
+                } else {
+                    t.captionText(Arrays.stream(decoded.get(i).value().tokens()).boxed().toList());
+                }
+            }
+        }
+        List<GenerationRequest> images = suite.stream().filter(r -> r.getKind() != RequestKind.CAPTION).toList();
+        for (List<GenerationRequest> batch : batches(images, batching.mmdit())) {
+            mmdit.sample(batch.stream().map(r -> SampleRequest.seeded(visual.get(r), r.getSeed())).toList());
+        }
+    }
+
+    private static DecodeRequest decodeRequest(GenerationRequest r, int[] source, PromptTemplates t) {
+        SamplingParams s = r.getSampling();
+        var sampling = new Sampling(s.getTemperature(), s.getTopK(), s.getTopP(), r.getSeed());
+        return switch (r.getKind()) {
+            case GENERATE -> DecodeRequest.image(ints(t.generate(r.getPrompt())), ints(t.generateUnconditional()), s.getCfgScale(), sampling);
+            case EDIT -> DecodeRequest.image(ints(t.edit(source, r.getPrompt())), ints(t.editUnconditional(source)), s.getCfgScale(), sampling);
+            case CAPTION -> DecodeRequest.text(ints(t.caption(source, r.getPrompt())), s.getMaxNewTokens(), sampling);
+            case TOKENIZE -> throw new IllegalArgumentException("TOKENIZE requests do not reach the LLaMA stage");
+        };
+    }
+
+    private static void send(DdtClient client, List<GenerationRequest> suite) throws Exception {
+        List<CompletableFuture<?>> answers = new ArrayList<>();
+        suite.forEach(r -> answers.add(client.submit(r)));
+        CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).get(10, TimeUnit.MINUTES);
+    }
+
+    private static List<GenerationRequest> rename(List<GenerationRequest> suite, String prefix) {
+        return suite.stream().map(r -> GenerationRequest.newBuilder(r).setRequestId(prefix + "-" + r.getRequestId())
+                .setCreatedAtMs(System.currentTimeMillis()).build()).toList();
+    }
+
+    private static <T> List<List<T>> batches(List<T> items, BatchPolicy policy) {
+        int size = policy.maxBatchSize();
+        List<List<T>> out = new ArrayList<>();
+        for (int i = 0; i < items.size(); i += size) {
+            out.add(items.subList(i, Math.min(items.size(), i + size)));
+        }
+        return out;
+    }
+
+    private static String mix(List<GenerationRequest> suite) {
+        Map<RequestKind, Long> n = new EnumMap<>(RequestKind.class);
+        suite.forEach(r -> n.merge(r.getKind(), 1L, Long::sum));
+        return n.toString();
+    }
+
+    private static int[] ints(List<Integer> ids) {
+        return ids.stream().mapToInt(Integer::intValue).toArray();
+    }
+}

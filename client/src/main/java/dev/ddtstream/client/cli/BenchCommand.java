@@ -1,9 +1,0 @@
-package dev.ddtstream.client.cli;
-
-import picocli.CommandLine.Command;
-
-/** {@code ddt bench}: the benchmarks. */
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks.",
-        subcommands = {BenchStagesCommand.class, BenchPipelineCommand.class})
-final class BenchCommand {
-}
