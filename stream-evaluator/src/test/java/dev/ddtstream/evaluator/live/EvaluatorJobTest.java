@@ -23,8 +23,9 @@ import dev.ddtstream.events.StageEvent;
 import dev.ddtstream.events.StageTiming;
 import dev.ddtstream.events.WindowKind;
 import dev.ddtstream.infra.flink.LocalFlinkCluster;
+import dev.ddtstream.schemas.Topic;
+import dev.ddtstream.schemas.TopicReader;
 import dev.ddtstream.schemas.registry.SchemaRegistryClient;
-import dev.ddtstream.schemas.wire.ConfluentAvroDeserializer;
 import dev.ddtstream.schemas.wire.ConfluentAvroSerializer;
 import dev.ddtstream.testenv.TestEnvironment;
 import dev.ddtstream.testenv.TestEnvironmentExtension;
@@ -35,7 +36,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
@@ -47,13 +47,8 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -100,13 +95,16 @@ class EvaluatorJobTest {
         try (LocalFlinkCluster flink = LocalFlinkCluster.start(2)) {
             JobClient job = EvaluatorJob.start(flink.environment(), topics, client, settings, SCORER);
             try {
-                evaluations = read(env, topics.evaluations(), EvaluationResult.class, list -> list.size() >= 5);
-                windows = read(env, topics.metrics(), MetricsWindow.class, list -> list.stream().anyMatch(
+                read(env, topics.evaluations(), EvaluationResult.class, list -> list.size() >= 5);
+                read(env, topics.metrics(), MetricsWindow.class, list -> list.stream().anyMatch(
                         w -> w.getWindowKind() == WindowKind.TUMBLING && w.getWindowEndMs() == base + 10_000));
             } finally {
                 job.cancel().get();
             }
         }
+        // the job is gone: what it committed is all it will ever have published, duplicates included
+        evaluations = readAll(env, topics.evaluations(), EvaluationResult.class);
+        windows = readAll(env, topics.metrics(), MetricsWindow.class);
 
         MetricsWindow w = windows.stream().filter(x -> x.getWindowKind() == WindowKind.TUMBLING && x.getWindowEndMs() == base + 10_000)
                 .findFirst().orElseThrow(() -> new AssertionError("no tumbling window ending at " + (base + 10_000) + " among "
@@ -171,7 +169,8 @@ class EvaluatorJobTest {
             send(p, topics.errors(), "b-err-0", error("b-err-0", ErrorReason.PROMPT_MISSING, base + 22_000));
             p.flush();
             read(env, topics.evaluations(), EvaluationResult.class, l -> l.stream().filter(e -> e.getRequestId().startsWith("b-")).count() == 2);
-            Thread.sleep(1_500); // a checkpoint or two beyond the one that committed those evaluations
+            // B's evaluations were committed when a checkpoint holding B in window state completed; one more is retained on disk
+            awaitCheckpointAfter(checkpoints, checkpointNumber(latestCheckpoint(checkpoints)));
             first.cancel().get();
 
             Configuration restore = new Configuration(retained);
@@ -186,7 +185,7 @@ class EvaluatorJobTest {
             }
         }
 
-        List<MetricsWindow> windows = read(env, topics.metrics(), MetricsWindow.class, l -> true);
+        List<MetricsWindow> windows = readAll(env, topics.metrics(), MetricsWindow.class);
         List<MetricsWindow> a = windows.stream().filter(w -> isTumbling(w, base + 10_000)).toList();
         List<MetricsWindow> b = windows.stream().filter(w -> isTumbling(w, base + 30_000)).toList();
         assertEquals(1, a.size(), "window A once: " + a);
@@ -195,7 +194,7 @@ class EvaluatorJobTest {
         assertEquals(2.0 / 3, a.get(0).getAccuracyByTask().get("single_object"), 1e-9);
         assertEquals(3, b.get(0).getResults(), "B's images were in the restored state, its error too: " + b.get(0));
         assertEquals(1.0, b.get(0).getAccuracyByTask().get("single_object"), 1e-9);
-        List<EvaluationResult> evaluations = read(env, topics.evaluations(), EvaluationResult.class, l -> true);
+        List<EvaluationResult> evaluations = readAll(env, topics.evaluations(), EvaluationResult.class);
         assertEquals(List.of("a-0", "a-1", "a-2", "b-0", "b-1"), evaluations.stream().map(e -> e.getRequestId().toString()).sorted().toList(),
                 "each result evaluated once");
     }
@@ -204,37 +203,61 @@ class EvaluatorJobTest {
         return w.getWindowKind() == WindowKind.TUMBLING && w.getWindowEndMs() == end;
     }
 
-    /** The newest retained checkpoint ({@code <dir>/<job>/chk-N} with its metadata). */
+    /** The newest retained checkpoint ({@code <dir>/<job>/chk-N} with its metadata), read while Flink writes there. */
     private static Path latestCheckpoint(Path dir) throws Exception {
-        try (Stream<Path> all = Files.walk(dir)) {
-            return all.filter(p -> p.getFileName().toString().startsWith("chk-") && Files.exists(p.resolve("_metadata")))
-                    .max(Comparator.comparingInt(p -> Integer.parseInt(p.getFileName().toString().substring(4))))
-                    .orElseThrow(() -> new AssertionError("no completed checkpoint under " + dir));
+        List<Path> done = new ArrayList<>();
+        try (Stream<Path> jobs = Files.list(dir)) {
+            for (Path job : jobs.toList()) {
+                try (Stream<Path> entries = Files.list(job)) {
+                    entries.filter(p -> p.getFileName().toString().startsWith("chk-") && Files.exists(p.resolve("_metadata")))
+                            .forEach(done::add);
+                }
+            }
+        }
+        return done.stream().max(Comparator.comparingInt(EvaluatorJobTest::checkpointNumber))
+                .orElseThrow(() -> new AssertionError("no completed checkpoint under " + dir));
+    }
+
+    private static int checkpointNumber(Path chk) {
+        return Integer.parseInt(chk.getFileName().toString().substring(4));
+    }
+
+    private static void awaitCheckpointAfter(Path dir, int number) throws Exception {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (checkpointNumber(latestCheckpoint(dir)) <= number) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no checkpoint after chk-" + number + " within " + WAIT);
+            }
+            Thread.onSpinWait();
         }
     }
 
+    /** The topic's committed records until {@code done} holds (the job still running). */
     private static <V extends SpecificRecord> List<V> read(TestEnvironment env, String topic, Class<V> type, Predicate<List<V>> done) {
-        Map<String, Object> props = new HashMap<>(env.clientProperties());
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         List<V> out = new ArrayList<>();
-        try (KafkaConsumer<String, V> c = new KafkaConsumer<>(props, new StringDeserializer(),
-                new ConfluentAvroDeserializer<>(SchemaRegistryClient.create(env.schemaRegistryUrl()), type))) {
-            TopicPartition tp = new TopicPartition(topic, 0);
-            c.assign(List.of(tp));
-            c.seekToBeginning(List.of(tp));
+        try (TopicReader reader = reader(env, topic, type)) {
             long deadline = System.nanoTime() + WAIT.toNanos();
             while (!done.test(out) && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, V> r : c.poll(Duration.ofMillis(250))) {
-                    out.add(r.value());
-                }
-            }
-            // anything committed after the condition held (a duplicate) shows up within a few checkpoints
-            long settle = System.nanoTime() + Duration.ofSeconds(3).toNanos();
-            while (System.nanoTime() < settle) {
-                c.poll(Duration.ofMillis(250)).forEach(r -> out.add(r.value()));
+                reader.poll(Duration.ofMillis(250)).forEach(r -> out.add(type.cast(r.value())));
             }
         }
         return out;
+    }
+
+    /** Every committed record of the topic, read to its end. */
+    private static <V extends SpecificRecord> List<V> readAll(TestEnvironment env, String topic, Class<V> type) {
+        List<V> out = new ArrayList<>();
+        try (TopicReader reader = reader(env, topic, type)) {
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            do {
+                reader.poll(Duration.ofMillis(250)).forEach(r -> out.add(type.cast(r.value())));
+            } while (!reader.caughtUp() && System.nanoTime() < deadline);
+        }
+        return out;
+    }
+
+    private static <V extends SpecificRecord> TopicReader reader(TestEnvironment env, String topic, Class<V> type) {
+        return TopicReader.assign(env.clientPropertiesWithRegistry(), List.of(new Topic<>(topic, "requestId", type)), TopicReader.Start.BEGINNING);
     }
 
     private static void send(KafkaProducer<String, SpecificRecord> p, String topic, String key, SpecificRecord value) {
