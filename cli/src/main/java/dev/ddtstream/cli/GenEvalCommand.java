@@ -1,9 +1,8 @@
 package dev.ddtstream.cli;
 
 import dev.ddtstream.bundle.BundleLocator;
-import dev.ddtstream.bundle.ManifestReader;
 import dev.ddtstream.cli.suite.EvaluationTable;
-import dev.ddtstream.cli.suite.HeldOutSuite;
+import dev.ddtstream.cli.suite.GenEvalSuite;
 import dev.ddtstream.client.api.DdtClient;
 import dev.ddtstream.events.EvaluationResult;
 import dev.ddtstream.events.GenerationRequest;
@@ -21,10 +20,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code ddt geneval}: the GenEval-shaped benchmark suite of the synthetic world (the six tasks in
- * GenEval's proportions, several images per prompt, fixed seeds) through the whole embedded
- * pipeline; the Flink evaluator scores every image, and the command prints its table next to the
- * paper's DDT-LLaMA row when the suite completes.
+ * {@code ddt geneval}: the bundle's GenEval-shaped suite (the six tasks in GenEval's proportions,
+ * prompts as varied as the synthetic world allows, four images per prompt with the prompt's own
+ * seeds) through the whole embedded pipeline; the Flink evaluator scores every image under
+ * GenEval's rules and ours, and the command prints both next to the paper's DDT-LLaMA row.
  */
 @Command(name = "geneval", mixinStandardHelpOptions = true,
         description = "Run the GenEval-shaped suite through the embedded pipeline and print the evaluator's table.")
@@ -44,8 +43,8 @@ final class GenEvalCommand implements Callable<Integer> {
         PrintStream out = System.out;
         var bundle = BundleLocator.locate().orElseThrow(() -> new IllegalStateException(
                 "no model bundle: set DDT_BUNDLE or run from a checkout with " + BundleLocator.COMMITTED));
-        List<GenerationRequest> suite = new HeldOutSuite(bundle, ManifestReader.read(bundle).imageSize())
-                .geneval(scale, imagesPerPrompt, "geneval-" + Long.toString(System.currentTimeMillis(), 36));
+        List<GenerationRequest> suite = GenEvalSuite.read(bundle)
+                .requests(scale, imagesPerPrompt, "geneval-" + Long.toString(System.currentTimeMillis(), 36));
         try (LocalPipeline pipeline = LocalPipeline.start(device, 0, out);
              DdtClient client = DdtClient.connect(pipeline.clientProperties)) {
             out.printf("%nSending the suite: %d images (%d prompts x %d)...%n", suite.size(), suite.size() / imagesPerPrompt, imagesPerPrompt);

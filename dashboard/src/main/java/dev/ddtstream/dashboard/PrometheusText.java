@@ -8,7 +8,8 @@ import java.util.Map;
 
 /**
  * The latest window of each kind in Prometheus' text format, for the Grafana dashboard in
- * {@code infra/grafana}: {@code ddt_eval_accuracy{task,window}}, {@code ddt_eval_geneval_overall},
+ * {@code infra/grafana}: {@code ddt_eval_accuracy{task,window,mode}}, {@code ddt_eval_geneval_overall{window,mode}}
+ * (mode {@code geneval}: GenEval's own rules, {@code strict}: ours),
  * {@code ddt_eval_latency_ms{stage,quantile}}, {@code ddt_eval_throughput_per_second},
  * {@code ddt_eval_errors{reason}}, {@code ddt_eval_dead_letters}, {@code ddt_eval_edit_l1},
  * {@code ddt_eval_caption_accuracy}, {@code ddt_eval_codes_in_use}.
@@ -20,13 +21,20 @@ final class PrometheusText {
 
     static String render(Map<WindowKind, MetricsWindow> latest) {
         StringBuilder s = new StringBuilder();
-        gauge(s, "ddt_eval_accuracy", "accuracy per task in the window");
-        latest.forEach((kind, w) -> w.getAccuracyByTask().forEach((task, a) ->
-                sample(s, "ddt_eval_accuracy", "task=\"" + task + "\",window=\"" + window(kind) + "\"", a)));
-        gauge(s, "ddt_eval_geneval_overall", "mean of the six GenEval task accuracies");
+        gauge(s, "ddt_eval_accuracy", "accuracy per task in the window, by scoring mode");
         latest.forEach((kind, w) -> {
+            w.getGenevalModeAccuracyByTask().forEach((task, a) ->
+                    sample(s, "ddt_eval_accuracy", "task=\"" + task + "\",window=\"" + window(kind) + "\",mode=\"geneval\"", a));
+            w.getAccuracyByTask().forEach((task, a) ->
+                    sample(s, "ddt_eval_accuracy", "task=\"" + task + "\",window=\"" + window(kind) + "\",mode=\"strict\"", a));
+        });
+        gauge(s, "ddt_eval_geneval_overall", "mean of the GenEval task accuracies, by scoring mode");
+        latest.forEach((kind, w) -> {
+            if (w.getGenevalModeOverall() != null) {
+                sample(s, "ddt_eval_geneval_overall", "window=\"" + window(kind) + "\",mode=\"geneval\"", w.getGenevalModeOverall());
+            }
             if (w.getGenevalOverall() != null) {
-                sample(s, "ddt_eval_geneval_overall", "window=\"" + window(kind) + "\"", w.getGenevalOverall());
+                sample(s, "ddt_eval_geneval_overall", "window=\"" + window(kind) + "\",mode=\"strict\"", w.getGenevalOverall());
             }
         });
         gauge(s, "ddt_eval_latency_ms", "latency percentiles per stage and end to end");

@@ -36,12 +36,14 @@ class PrometheusTextTest {
     void rendersTheWindowsAggregatesAsLabelledGauges() {
         MetricsWindow w = MetricsWindow.newBuilder().setWindowKind(WindowKind.SLIDING).setWindowStartMs(0).setWindowEndMs(60_000)
                 .setResults(12).setThroughputPerSecond(0.2).setAccuracyByTask(Map.of("counting", 0.25))
-                .setGenevalOverall(0.25).setLatency(Map.of("LLAMA", new LatencyPercentiles(12L, 500.0, 900.0, 990.0)))
+                .setGenevalOverall(0.25).setGenevalModeAccuracyByTask(Map.of("counting", 0.5)).setGenevalModeOverall(0.5).setLatency(Map.of("LLAMA", new LatencyPercentiles(12L, 500.0, 900.0, 990.0)))
                 .setErrorsByReason(Map.of("BAD_TOKENS", 3L)).setDeadLetters(3).setBatchSizes(Map.of()).build();
         String text = PrometheusText.render(Map.of(WindowKind.SLIDING, w));
         assertTrue(text.contains("# TYPE ddt_eval_accuracy gauge"), text);
-        assertTrue(text.contains("ddt_eval_accuracy{task=\"counting\",window=\"sliding\"} 0.25"), text);
-        assertTrue(text.contains("ddt_eval_geneval_overall{window=\"sliding\"} 0.25"), text);
+        assertTrue(text.contains("ddt_eval_accuracy{task=\"counting\",window=\"sliding\",mode=\"strict\"} 0.25"), text);
+        assertTrue(text.contains("ddt_eval_accuracy{task=\"counting\",window=\"sliding\",mode=\"geneval\"} 0.5"), text);
+        assertTrue(text.contains("ddt_eval_geneval_overall{window=\"sliding\",mode=\"strict\"} 0.25"), text);
+        assertTrue(text.contains("ddt_eval_geneval_overall{window=\"sliding\",mode=\"geneval\"} 0.5"), text);
         assertTrue(text.contains("ddt_eval_latency_ms{stage=\"LLAMA\",window=\"sliding\",quantile=\"0.95\"} 900.0"), text);
         assertTrue(text.contains("ddt_eval_errors{reason=\"BAD_TOKENS\",window=\"sliding\"} 3.0"), text);
         assertTrue(text.contains("ddt_eval_throughput_per_second{window=\"sliding\"} 0.2"), text);

@@ -3,7 +3,6 @@ package dev.ddtstream.cli.suite;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ddtstream.bundle.RgbImages;
-import dev.ddtstream.evaluator.geneval.GenEvalTask;
 import dev.ddtstream.events.BenchmarkMetadata;
 import dev.ddtstream.events.GenerationRequest;
 import dev.ddtstream.events.ObjectClause;
@@ -21,9 +20,10 @@ import java.util.Map;
 
 /**
  * A fixed request suite from the bundle's held-out scenes ({@code eval/heldout.json} and the raw
- * images beside it): GENERATE prompts over GenEval's six categories, EDIT instructions with their
- * source (and exact target) images, CAPTION questions with their answers. Round-robin over the
- * categories, so a small suite still covers each.
+ * images beside it), what {@code ddt demo} sends: GENERATE prompts over GenEval's six categories,
+ * EDIT instructions with their source (and exact target) images, CAPTION questions with their
+ * answers. Round-robin over the categories, so a small suite still covers each. GenEval's own
+ * shape is {@link GenEvalSuite}.
  */
 public final class HeldOutSuite {
 
@@ -50,29 +50,6 @@ public final class HeldOutSuite {
         out.addAll(pick("t2i", generates, runId));
         out.addAll(pick("edit", edits, runId));
         out.addAll(pick("caption", captions, runId));
-        return out;
-    }
-
-    /**
-     * A GenEval-shaped suite: the six tasks in GenEval's proportions ({@code scale} of its 553
-     * prompts), {@code imagesPerPrompt} images per prompt with seeds 0..n-1, the bundle's default sampling.
-     */
-    public List<GenerationRequest> geneval(double scale, int imagesPerPrompt, String runId) {
-        List<GenerationRequest> out = new ArrayList<>();
-        for (GenEvalTask task : GenEvalTask.values()) {
-            List<JsonNode> prompts = samples.stream().filter(s -> s.get("task").asText().equals("t2i")
-                    && s.get("kind").asText().equals(task.key())).toList();
-            int n = Math.min(prompts.size(), Math.max(1, (int) Math.round(task.prompts() * scale)));
-            for (int p = 0; p < n; p++) {
-                for (int i = 0; i < imagesPerPrompt; i++) {
-                    String id = runId + "-" + task.key() + "-" + p + "-" + i;
-                    GenerationRequest r = request(prompts.get(p), id, i);
-                    r.getBenchmark().setSuite("synthetic-geneval");
-                    r.getBenchmark().setPromptId(runId + "-" + task.key() + "-" + p);
-                    out.add(r);
-                }
-            }
-        }
         return out;
     }
 
@@ -120,7 +97,7 @@ public final class HeldOutSuite {
     }
 
     /** The sample's GenEval checks as clauses; a relation check places clause a relative to clause b. */
-    private static List<ObjectClause> clauses(JsonNode checks) {
+    static List<ObjectClause> clauses(JsonNode checks) {
         List<ObjectClause> out = new ArrayList<>();
         for (JsonNode c : checks) {
             if (!c.has("relation")) {
@@ -139,7 +116,7 @@ public final class HeldOutSuite {
         return out;
     }
 
-    private static List<SceneObject> objects(JsonNode list) {
+    static List<SceneObject> objects(JsonNode list) {
         List<SceneObject> out = new ArrayList<>();
         for (JsonNode o : list) {
             JsonNode b = o.get("box");

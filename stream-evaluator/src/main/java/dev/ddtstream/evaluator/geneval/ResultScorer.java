@@ -24,7 +24,8 @@ import org.apache.kafka.common.utils.Utils;
 /**
  * Scores a terminal result that carries benchmark metadata:
  * <ul>
- *   <li>GENERATE with clauses: the GenEval checks on the detected objects;</li>
+ *   <li>GENERATE with clauses: the detected objects held against them in both scoring modes,
+ *       our {@code strict} checks and GenEval's own rules;</li>
  *   <li>EDIT with an expected target: L1 and L2 against it (pixels in [0,1], MagicBrush-style),
  *       and whether the detected objects are the target's (the edited attribute is right);</li>
  *   <li>CAPTION with a reference: whether the text is the reference, and whether it names every
@@ -37,16 +38,18 @@ public final class ResultScorer implements Serializable {
     private static final long serialVersionUID = 1L;
 
     private final Detector detector;
-    private final GenEvalChecks checks;
+    private final SceneRules strict;
+    private final SceneRules geneval;
 
-    public ResultScorer(Detector detector, double marginFraction) {
+    public ResultScorer(Detector detector, SceneRules strict, SceneRules geneval) {
         this.detector = detector;
-        this.checks = new GenEvalChecks(marginFraction);
+        this.strict = strict;
+        this.geneval = geneval;
     }
 
-    /** The synthetic-world detector of {@code world} and GenEval's checks with a margin of a tenth of the side. */
+    /** The synthetic-world detector of {@code world}, our strict checks (margin a tenth of the side) and GenEval's rules. */
     public static ResultScorer forWorld(SyntheticWorld world) {
-        return new ResultScorer(new SyntheticWorldDetector(world), 0.1);
+        return new ResultScorer(new SyntheticWorldDetector(world), StrictChecks.standard(), new GenEvalRules());
     }
 
     public Optional<EvaluationResult> score(ImageResult r, long nowMs) {
@@ -57,9 +60,11 @@ public final class ResultScorer implements Serializable {
         BufferedImage image = decode(r.getPng());
         EvaluationResult.Builder e = base(r.getRequestId(), r.getKind(), m, r.getCreatedAtMs(), r.getCompletedAtMs(), nowMs);
         if (r.getKind() == RequestKind.GENERATE && !m.getClauses().isEmpty()) {
-            GenEvalChecks.Verdict v = checks.check(m.getTask(), m.getClauses(),
-                    detector.detect(image), image.getWidth());
-            return Optional.of(e.setCorrect(v.correct()).setChecks(new LinkedHashMap<>(v.checks())).build());
+            List<DetectedObject> objects = detector.detect(image);
+            Verdict ours = strict.check(m.getTask(), m.getClauses(), objects, image.getWidth());
+            Verdict theirs = geneval.check(m.getTask(), m.getClauses(), objects, image.getWidth());
+            return Optional.of(e.setCorrect(ours.correct()).setChecks(new LinkedHashMap<>(ours.checks()))
+                    .setGenevalModeCorrect(theirs.correct()).setGenevalModeChecks(new LinkedHashMap<>(theirs.checks())).build());
         }
         if (r.getKind() == RequestKind.EDIT && m.getExpectedImagePng() != null) {
             BufferedImage target = decode(m.getExpectedImagePng());

@@ -159,6 +159,6 @@ public final class SyntheticWorldDetector implements Detector {
             default -> Math.sqrt(area / 2);
         };
         String size = halfExtent / w < sizeThreshold ? "small" : "large";
-        return new DetectedObject(shape, colorNames[color], size, (x0 + x1) / 2, (y0 + y1) / 2);
+        return new DetectedObject(shape, colorNames[color], size, x0, y0, x1, y1, area);
     }
 }

@@ -117,7 +117,8 @@ public final class EvaluatorJob {
                 .setRequestId(o.requestId).setKind(RequestKind.valueOf(o.kind)).setSuite(o.suite).setTask(o.task)
                 .setPromptId(o.promptId).setCorrect(o.correct).setChecks(new HashMap<>(o.checks))
                 .setEditL1(o.editL1).setEditL2(o.editL2).setLatencyMs(o.latencyMs).setResultAtMs(o.eventTimeMs)
-                .setEvaluatedAtMs(o.evaluatedAtMs).build();
+                .setEvaluatedAtMs(o.evaluatedAtMs).setGenevalModeCorrect(o.genevalModeCorrect)
+                .setGenevalModeChecks(new HashMap<>(o.genevalModeChecks)).build();
     }
 
     private static <T extends SpecificRecord> KafkaSink<T> sink(

@@ -4,7 +4,6 @@ import dev.ddtstream.events.CaptionResult;
 import dev.ddtstream.events.ImageResult;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * One event as the evaluator sees it: a terminal result (scored or not), an error result, a batch
@@ -30,7 +29,10 @@ public class Observation {
     public String suite;
     public String task;
     public String promptId;
+    /** Strict rules (and captions, edits). */
     public Boolean correct;
+    /** GenEval's own rules; null when the result is not a GenEval task. */
+    public Boolean genevalModeCorrect;
     public Double editL1;
     public Double editL2;
     public long latencyMs;
@@ -39,6 +41,7 @@ public class Observation {
     /** Why the scorer could not score the result; null when it could (or had nothing to score). */
     public String scoringError;
     public HashMap<String, Boolean> checks = new HashMap<>();
+    public HashMap<String, Boolean> genevalModeChecks = new HashMap<>();
     /** Stage name to ms from the job's publication to its batch's end. */
     public HashMap<String, Long> stageLatencyMs = new HashMap<>();
 
@@ -57,11 +60,6 @@ public class Observation {
         o.type = type;
         o.eventTimeMs = eventTimeMs;
         return o;
-    }
-
-    Observation withChecks(Map<String, Boolean> c) {
-        checks = new HashMap<>(c);
-        return this;
     }
 
     static int[] ints(List<Integer> list) {

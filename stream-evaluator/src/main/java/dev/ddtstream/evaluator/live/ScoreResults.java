@@ -2,6 +2,7 @@ package dev.ddtstream.evaluator.live;
 
 import dev.ddtstream.evaluator.geneval.ResultScorer;
 import dev.ddtstream.events.EvaluationResult;
+import java.util.HashMap;
 import java.util.Optional;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.slf4j.Logger;
@@ -50,6 +51,8 @@ final class ScoreResults implements MapFunction<Observation, Observation> {
         o.editL1 = e.getEditL1();
         o.editL2 = e.getEditL2();
         o.evaluatedAtMs = e.getEvaluatedAtMs();
-        o.withChecks(e.getChecks());
+        o.checks = new HashMap<>(e.getChecks());
+        o.genevalModeCorrect = e.getGenevalModeCorrect();
+        o.genevalModeChecks = new HashMap<>(e.getGenevalModeChecks());
     }
 }

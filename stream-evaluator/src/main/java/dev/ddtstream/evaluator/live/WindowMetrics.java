@@ -5,6 +5,7 @@ import dev.ddtstream.events.LatencyPercentiles;
 import dev.ddtstream.events.MetricsWindow;
 import dev.ddtstream.events.WindowKind;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -27,8 +28,10 @@ public final class WindowMetrics {
         public long results;
         public long deadLetters;
         public long scoringErrors;
-        /** Task to {correct, scored}. */
+        /** Task to {correct, scored}, strict rules. */
         public HashMap<String, long[]> verdicts = new HashMap<>();
+        /** GenEval task to {correct, scored}, GenEval's rules. */
+        public HashMap<String, long[]> genevalModeVerdicts = new HashMap<>();
         public long captionsCorrect;
         public long captionsScored;
         public double editL1Sum;
@@ -57,10 +60,11 @@ public final class WindowMetrics {
                 if (o.scoringError != null) {
                     a.scoringErrors++;
                 }
+                if (o.scored && o.genevalModeCorrect != null) {
+                    count(a.genevalModeVerdicts, o.task, o.genevalModeCorrect);
+                }
                 if (o.scored && o.correct != null) {
-                    long[] v = a.verdicts.computeIfAbsent(o.task, k -> new long[2]);
-                    v[0] += o.correct ? 1 : 0;
-                    v[1]++;
+                    count(a.verdicts, o.task, o.correct);
                     if ("CAPTION".equals(o.kind)) {
                         a.captionsCorrect += o.correct ? 1 : 0;
                         a.captionsScored++;
@@ -91,11 +95,8 @@ public final class WindowMetrics {
         a.results += b.results;
         a.deadLetters += b.deadLetters;
         a.scoringErrors += b.scoringErrors;
-        b.verdicts.forEach((task, v) -> {
-            long[] t = a.verdicts.computeIfAbsent(task, k -> new long[2]);
-            t[0] += v[0];
-            t[1] += v[1];
-        });
+        merge(a.verdicts, b.verdicts);
+        merge(a.genevalModeVerdicts, b.genevalModeVerdicts);
         a.captionsCorrect += b.captionsCorrect;
         a.captionsScored += b.captionsScored;
         a.editL1Sum += b.editL1Sum;
@@ -109,10 +110,8 @@ public final class WindowMetrics {
     }
 
     public static MetricsWindow finish(Accumulator a, WindowKind kind, long startMs, long endMs) {
-        Map<String, Double> accuracy = new HashMap<>();
-        a.verdicts.forEach((task, v) -> accuracy.put(task, (double) v[0] / v[1]));
-        OptionalDouble geneval = List.of(GenEvalTask.values()).stream().map(GenEvalTask::key).filter(accuracy::containsKey)
-                .mapToDouble(accuracy::get).average();
+        Map<String, Double> accuracy = accuracies(a.verdicts);
+        Map<String, Double> genevalModeAccuracy = accuracies(a.genevalModeVerdicts);
         Map<String, LatencyPercentiles> latency = new HashMap<>();
         a.latencies.forEach((k, v) -> latency.put(k, percentiles(v)));
         double seconds = Math.max(1e-3, (endMs - startMs) / 1000.0);
@@ -120,7 +119,9 @@ public final class WindowMetrics {
                 .setWindowKind(kind).setWindowStartMs(startMs).setWindowEndMs(endMs)
                 .setResults(a.results).setThroughputPerSecond(a.results / seconds)
                 .setAccuracyByTask(accuracy)
-                .setGenevalOverall(geneval.isPresent() ? geneval.getAsDouble() : null)
+                .setGenevalOverall(genevalOverall(accuracy))
+                .setGenevalModeAccuracyByTask(genevalModeAccuracy)
+                .setGenevalModeOverall(genevalOverall(genevalModeAccuracy))
                 .setEditL1(a.edits == 0 ? null : a.editL1Sum / a.edits)
                 .setEditL2(a.edits == 0 ? null : a.editL2Sum / a.edits)
                 .setCaptionAccuracy(a.captionsScored == 0 ? null : (double) a.captionsCorrect / a.captionsScored)
@@ -131,6 +132,33 @@ public final class WindowMetrics {
                 .setCodesInUse(a.codes.isEmpty() ? null : a.codes.size())
                 .setScoringErrors(a.scoringErrors)
                 .build();
+    }
+
+    private static void count(Map<String, long[]> verdicts, String task, boolean correct) {
+        long[] v = verdicts.computeIfAbsent(task, k -> new long[2]);
+        v[0] += correct ? 1 : 0;
+        v[1]++;
+    }
+
+    private static void merge(Map<String, long[]> into, Map<String, long[]> from) {
+        from.forEach((task, v) -> {
+            long[] t = into.computeIfAbsent(task, k -> new long[2]);
+            t[0] += v[0];
+            t[1] += v[1];
+        });
+    }
+
+    private static Map<String, Double> accuracies(Map<String, long[]> verdicts) {
+        Map<String, Double> out = new HashMap<>();
+        verdicts.forEach((task, v) -> out.put(task, (double) v[0] / v[1]));
+        return out;
+    }
+
+    /** The mean of the GenEval task accuracies present, or null when none is. */
+    private static Double genevalOverall(Map<String, Double> accuracy) {
+        OptionalDouble mean = Arrays.stream(GenEvalTask.values()).map(GenEvalTask::key).filter(accuracy::containsKey)
+                .mapToDouble(accuracy::get).average();
+        return mean.isPresent() ? mean.getAsDouble() : null;
     }
 
     private static void latency(Accumulator a, String series, long ms) {

@@ -20,6 +20,9 @@ class WindowMetricsTest {
         assertEquals(0.5, w.getAccuracyByTask().get("counting"), 1e-9);
         assertEquals(1.0, w.getAccuracyByTask().get("colors"), 1e-9);
         assertEquals(0.75, w.getGenevalOverall(), 1e-9, "the mean over the GenEval tasks present");
+        assertEquals(1.0, w.getGenevalModeAccuracyByTask().get("counting"), 1e-9, "GenEval's rules, kept apart");
+        assertEquals(1.0, w.getGenevalModeOverall(), 1e-9);
+        assertNull(w.getGenevalModeAccuracyByTask().get("edit"), "only GenEval tasks have a GenEval-mode verdict");
         assertNull(w.getCaptionAccuracy());
         assertEquals(0.1, w.getEditL1(), 1e-9);
         assertEquals(0.02, w.getEditL2(), 1e-9);
@@ -71,7 +74,9 @@ class WindowMetricsTest {
         Observation stage2 = Observation.of(Observation.Type.STAGE, 6);
         stage2.batchSize = 2;
         stage2.codes = new int[] {2, 3};
-        return List.of(result("c1", 200, "counting", true), result("c2", 300, "counting", false), edit, unscorable,
+        Observation c2 = result("c2", 300, "counting", false);
+        c2.genevalModeCorrect = true; // GenEval's rules can pass what the strict ones fail
+        return List.of(result("c1", 200, "counting", true), c2, edit, unscorable,
                 error("x"), error("y"), stage4, stage2, Observation.of(Observation.Type.DEAD_LETTER, 7),
                 result("col", 100, "colors", true));
     }
@@ -86,6 +91,7 @@ class WindowMetricsTest {
             o.scored = true;
             o.task = task;
             o.correct = correct;
+            o.genevalModeCorrect = correct;
         }
         return o;
     }

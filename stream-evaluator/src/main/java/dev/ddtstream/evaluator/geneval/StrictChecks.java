@@ -1,39 +1,35 @@
 package dev.ddtstream.evaluator.geneval;
 
 import dev.ddtstream.events.ObjectClause;
-import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * GenEval's checks over detected objects. Each clause asks for exactly {@code count} objects of a
- * shape (and colour, and size when given); a clause with a relation asks that its object lies
- * left of / right of / above / below the other clause's object along the dominant axis by at
- * least a margin; single-object, colour and two-object style tasks also forbid extra objects. An
- * image is correct only if every check holds, and GenEval's overall score is the mean of the
- * six task accuracies.
+ * Our stricter reading of GenEval's tasks, the {@code strict} scoring mode. Each clause asks for
+ * exactly {@code count} objects of a shape (and colour, and size when given); a clause with a
+ * relation asks that its object lies left of / right of / above / below the other clause's object
+ * along the dominant axis by at least a margin; single-object, colour and two-object style tasks
+ * also forbid extra objects. An image is correct only if every check holds. {@link GenEvalRules}
+ * is GenEval's own, more lenient reading.
  */
-public final class GenEvalChecks implements Serializable {
+public final class StrictChecks implements SceneRules {
 
     private static final long serialVersionUID = 1L;
-
-    /** The verdict on one image, with each check by name. */
-    public record Verdict(boolean correct, Map<String, Boolean> checks) {
-    }
 
     private final double marginFraction;
 
     /** @param marginFraction least centre distance along the relation's axis, as a fraction of the side */
-    public GenEvalChecks(double marginFraction) {
+    public StrictChecks(double marginFraction) {
         this.marginFraction = marginFraction;
     }
 
-    public static GenEvalChecks standard() {
-        return new GenEvalChecks(0.1);
+    public static StrictChecks standard() {
+        return new StrictChecks(0.1);
     }
 
+    @Override
     public Verdict check(String task, List<ObjectClause> clauses, List<DetectedObject> objects, int side) {
         Map<String, Boolean> checks = new LinkedHashMap<>();
         List<List<DetectedObject>> matched = new ArrayList<>();

@@ -9,17 +9,17 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Each GenEval check on hand-made 32x32 scenes, once right and once wrong on purpose. */
-class GenEvalChecksTest {
+class StrictChecksTest {
 
     private static final int S = 32;
     private final Detector detector = new SyntheticWorldDetector(HandMadeScene.WORLD);
-    private final GenEvalChecks checks = GenEvalChecks.standard();
+    private final StrictChecks checks = StrictChecks.standard();
 
     private static ObjectClause clause(String shape, int count, String color) {
         return ObjectClause.newBuilder().setShape(shape).setCount(count).setColor(color).build();
     }
 
-    private GenEvalChecks.Verdict verdict(String task, List<ObjectClause> clauses, HandMadeScene scene) {
+    private Verdict verdict(String task, List<ObjectClause> clauses, HandMadeScene scene) {
         return checks.check(task, clauses, detector.detect(scene.render()), S);
     }
 
@@ -77,7 +77,7 @@ class GenEvalChecksTest {
         List<ObjectClause> c = List.of(circle, clause("square", 1, null));
         assertTrue(verdict("position", c, new HandMadeScene(S).add("circle", "red", "small", 7, 16)
                 .add("square", "blue", "small", 24, 15)).correct());
-        GenEvalChecks.Verdict wrong = verdict("position", c, new HandMadeScene(S).add("circle", "red", "small", 24, 16)
+        Verdict wrong = verdict("position", c, new HandMadeScene(S).add("circle", "red", "small", 24, 16)
                 .add("square", "blue", "small", 7, 15));
         assertFalse(wrong.correct(), "the circle is right of the square");
         assertFalse(wrong.checks().get("circle left of square"));
