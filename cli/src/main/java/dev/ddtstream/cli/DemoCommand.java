@@ -58,7 +58,7 @@ final class DemoCommand implements Callable<Integer> {
         double wall;
         try (LocalPipeline pipeline = LocalPipeline.start(device, 0, stdout);
              DdtClient client = DdtClient.connect(pipeline.clientProperties)) {
-            pipeline.generator.statusUrl().ifPresent(u -> stdout.println("Status    " + u + "/requests/{id}"));
+            pipeline.generator.httpUrl().ifPresent(u -> stdout.println("Status    " + u + "/requests/{id}"));
             pipeline.workers.metricsUrl().ifPresent(u -> stdout.println("Metrics   " + u));
             stdout.printf("%nSending %d requests (%s)...%n", suite.size(), mix(suite));
             AtomicInteger done = new AtomicInteger();

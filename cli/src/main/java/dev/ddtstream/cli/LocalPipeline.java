@@ -71,6 +71,10 @@ final class LocalPipeline implements AutoCloseable {
         return start(device, metricsPort, 0, out);
     }
 
+    /**
+     * @param metricsPort   the GPU workers' HTTP port (/health, /ready, /metrics): 0 any, -1 none
+     * @param dashboardPort the dashboard's port: 0 any
+     */
     static LocalPipeline start(String device, int metricsPort, int dashboardPort, PrintStream out) throws Exception {
         Deque<AutoCloseable> started = new ArrayDeque<>();
         try {
@@ -92,10 +96,12 @@ final class LocalPipeline implements AutoCloseable {
             p.setProperty("schema.registry.url", stack.schemaRegistryUrl());
             p.setProperty("bundle", bundle.toString());
             p.setProperty("device", device);
-            p.setProperty("metrics.port", Integer.toString(metricsPort));
             p.setProperty("state.dir", stateDir.toString());
             long t0 = System.nanoTime();
-            GpuWorkers workers = push(started, GpuWorkers.start(GpuWorkersConfig.from(p, Map.of())));
+            Properties gpu = new Properties();
+            gpu.putAll(p);
+            gpu.setProperty("http.port", Integer.toString(metricsPort));
+            GpuWorkers workers = push(started, GpuWorkers.start(GpuWorkersConfig.from(gpu, Map.of())));
             OrchestratorApp generator = push(started, GeneratorApp.start(OrchestratorConfig.from(p, Map.of(), "generator")));
             OrchestratorApp captioner = push(started, CaptionerApp.start(OrchestratorConfig.from(p, Map.of(), "captioner")));
             OrchestratorApp tokenizer = push(started, TokenizerApp.start(OrchestratorConfig.from(p, Map.of(), "tokenizer")));

@@ -41,9 +41,9 @@ final class ServeCommand implements Callable<Integer> {
             pipeline.close();
             stopped.countDown();
         }, "serve-shutdown"));
-        pipeline.generator.statusUrl().ifPresent(u -> out.println("Status    generator " + u + "/requests/{id}"));
-        pipeline.captioner.statusUrl().ifPresent(u -> out.println("Status    captioner " + u + "/requests/{id}"));
-        pipeline.tokenizer.statusUrl().ifPresent(u -> out.println("Status    tokenizer " + u + "/requests/{id}"));
+        pipeline.generator.httpUrl().ifPresent(u -> out.println("Status    generator " + u + "/requests/{id}"));
+        pipeline.captioner.httpUrl().ifPresent(u -> out.println("Status    captioner " + u + "/requests/{id}"));
+        pipeline.tokenizer.httpUrl().ifPresent(u -> out.println("Status    tokenizer " + u + "/requests/{id}"));
         pipeline.workers.metricsUrl().ifPresent(u -> out.println("Metrics   " + u));
         out.printf("%nServing. In another shell:%n  ./ddt generate \"two red circles\" -o out.png%n"
                 + "  ./ddt caption out.png%n  ./ddt tokenize out.png%nor from anywhere:%n  export DDT_KAFKA_BOOTSTRAP_SERVERS=%s DDT_SCHEMA_REGISTRY_URL=%s%n"

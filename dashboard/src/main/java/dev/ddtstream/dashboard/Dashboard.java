@@ -1,15 +1,12 @@
 package dev.ddtstream.dashboard;
 
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import dev.ddtstream.service.ServiceHttp;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -27,11 +24,11 @@ public final class Dashboard implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Dashboard.class);
     static final String ECHARTS = "/META-INF/resources/webjars/echarts/5.3.1/dist/echarts.min.js";
 
-    private final HttpServer server;
+    private final ServiceHttp http;
     private final LiveFeed feed;
 
-    private Dashboard(HttpServer server, LiveFeed feed) {
-        this.server = server;
+    private Dashboard(ServiceHttp http, LiveFeed feed) {
+        this.http = http;
         this.feed = feed;
     }
 
@@ -41,21 +38,20 @@ public final class Dashboard implements AutoCloseable {
      * @param port             0 takes a free port
      */
     public static Dashboard start(Map<String, Object> clientProperties, String host, int port) {
-        LiveFeed feed = new LiveFeed(clientProperties);
-        HttpServer server;
+        LiveFeed[] feedRef = new LiveFeed[1];
+        ServiceHttp http = ServiceHttp.start("dashboard", host, port, "http.port",
+                () -> feedRef[0] == null || feedRef[0].alive() ? ServiceHttp.Check.up("following the topics")
+                        : ServiceHttp.Check.down("the feed stopped"),
+                () -> feedRef[0] != null && feedRef[0].alive() ? ServiceHttp.Check.up("serving") : ServiceHttp.Check.down("starting"));
+        LiveFeed feed;
         try {
-            server = HttpServer.create(new InetSocketAddress(host, port), 0);
-        } catch (IOException e) {
-            feed.close();
-            throw new UncheckedIOException("cannot bind the dashboard to " + host + ":" + port, e);
+            feed = new LiveFeed(clientProperties);
+        } catch (RuntimeException e) {
+            http.close();
+            throw e;
         }
-        // one thread per open page: each holds its event stream open
-        server.setExecutor(Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "dashboard-http");
-            t.setDaemon(true);
-            return t;
-        }));
-        server.createContext("/", exchange -> {
+        feedRef[0] = feed;
+        http.route("/", exchange -> {
             try (exchange) {
                 switch (exchange.getRequestURI().getPath()) {
                     case "/" -> resource(exchange, "/dashboard/index.html", "text/html; charset=utf-8");
@@ -66,8 +62,7 @@ public final class Dashboard implements AutoCloseable {
                 }
             }
         });
-        server.start();
-        Dashboard d = new Dashboard(server, feed);
+        Dashboard d = new Dashboard(http, feed);
         log.info("dashboard at {}", d.url());
         return d;
     }
@@ -117,13 +112,12 @@ public final class Dashboard implements AutoCloseable {
     }
 
     public String url() {
-        InetSocketAddress a = server.getAddress();
-        return "http://" + a.getHostString() + ":" + a.getPort() + "/";
+        return http.baseUrl() + "/";
     }
 
     @Override
     public void close() {
-        server.stop(0);
+        http.close();
         feed.close();
     }
 }

@@ -7,7 +7,8 @@ import java.util.List;
 /**
  * Runs the dashboard alone: {@code DashboardMain [dashboard.properties]}. Keys (file, then
  * {@code DDT_*} environment): {@code kafka.*} and the registry's, passed through;
- * {@code dashboard.host} (127.0.0.1), {@code dashboard.port} (8088; 0 = any free port).
+ * {@code http.host} (127.0.0.1), {@code http.port} (8088; 0 = any free port): the page, {@code /health},
+ * {@code /ready} and {@code /metrics}.
  */
 public final class DashboardMain {
 
@@ -15,8 +16,8 @@ public final class DashboardMain {
     }
 
     public static void main(String[] args) throws InterruptedException {
-        ServiceSettings s = ServiceSettings.load(ServiceMain.configFile(args), List.of("dashboard.host", "dashboard.port"));
-        Dashboard dashboard = Dashboard.start(s.clientProperties(), s.text("dashboard.host", "127.0.0.1"), s.port("dashboard.port", 8088));
+        ServiceSettings s = ServiceSettings.load(ServiceMain.configFile(args), List.of("http.host", "http.port"));
+        Dashboard dashboard = Dashboard.start(s.clientProperties(), s.text("http.host", "127.0.0.1"), s.port("http.port", 8088));
         ServiceMain.runUntilShutdown("dashboard", dashboard);
     }
 }

@@ -67,6 +67,11 @@ final class LiveFeed implements AutoCloseable {
         return () -> subscribers.remove(subscriber);
     }
 
+    /** Whether the thread that follows the topics is still running. */
+    boolean alive() {
+        return thread.isAlive();
+    }
+
     /** The latest window of each kind in Prometheus' text format. */
     synchronized String prometheus() {
         return PrometheusText.render(latest);

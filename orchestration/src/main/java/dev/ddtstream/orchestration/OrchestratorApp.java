@@ -5,6 +5,7 @@ import dev.ddtstream.bundle.PromptTemplates;
 import dev.ddtstream.events.RequestState;
 import dev.ddtstream.schemas.registry.SchemaRegistryClient;
 import dev.ddtstream.schemas.registry.SchemaRegistryConfig;
+import dev.ddtstream.service.ServiceHttp;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -13,6 +14,7 @@ import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
@@ -27,8 +29,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running orchestrator: its Kafka Streams instance ({@code exactly_once_v2}) over the
- * {@link Orchestrator} topology, the bundle's prompt templates, and the status endpoint.
+ * A running orchestrator: its HTTP port first ({@code /health}, {@code /ready},
+ * {@code /requests/{id}}), then its Kafka Streams instance ({@code exactly_once_v2}) over the
+ * {@link Orchestrator} topology with the bundle's prompt templates.
+ *
+ * <p>Failover: the instance is a static member of the app's group ({@code group.instance.id}
+ * from the application server's host and port, or the configured {@code instance}), so a restart
+ * takes its tasks back without a rebalance; a standby replica of the request store on another
+ * instance takes over in seconds when one dies for good.
  */
 public final class OrchestratorApp implements AutoCloseable {
 
@@ -38,13 +46,13 @@ public final class OrchestratorApp implements AutoCloseable {
     private final String name;
     private final PromptTemplates templates;
     private final KafkaStreams streams;
-    private final StatusServer status;
+    private final ServiceHttp http;
 
-    private OrchestratorApp(String name, PromptTemplates templates, KafkaStreams streams, StatusServer status) {
+    private OrchestratorApp(String name, PromptTemplates templates, KafkaStreams streams, ServiceHttp http) {
         this.name = name;
         this.templates = templates;
         this.streams = streams;
-        this.status = status;
+        this.http = http;
     }
 
     /** Loads the bundle's templates, builds the flow from them, starts and waits until the app is RUNNING. */
@@ -57,17 +65,23 @@ public final class OrchestratorApp implements AutoCloseable {
 
         KafkaStreams[] streamsRef = new KafkaStreams[1];
         HostInfo[] self = new HostInfo[1];
-        StatusServer status = config.statusPort() < 0 ? null : StatusServer.start(config.statusHost(), config.statusPort(),
-                id -> lookup(streamsRef[0], self[0], id));
+        ServiceHttp http = config.httpPort() < 0 ? null : ServiceHttp.start(flow.name(), config.httpHost(), config.httpPort(),
+                "http.port", () -> health(streamsRef[0]), () -> ready(streamsRef[0]));
         Map<String, Object> props = new HashMap<>(config.clientProperties());
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toString());
         props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
-        if (status != null) {
-            String[] hostPort = status.baseUrl().substring("http://".length()).split(":");
-            self[0] = new HostInfo(hostPort[0], Integer.parseInt(hostPort[1]));
+        props.putIfAbsent(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, 1);
+        props.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), (int) config.sessionTimeout().toMillis());
+        props.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG),
+                (int) Math.max(500, config.sessionTimeout().toMillis() / 3));
+        config.instance().ifPresent(instance ->
+                props.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), instance));
+        if (http != null) {
+            self[0] = new HostInfo(config.httpHost(), http.port());
             props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self[0].host() + ":" + self[0].port());
+            http.route("/requests/", StatusRoute.of(id -> lookup(streamsRef[0], self[0], id)));
         }
         RequestValidator validator = new RequestValidator(config.limits(), templates);
         KafkaStreams streams = new KafkaStreams(
@@ -90,42 +104,56 @@ public final class OrchestratorApp implements AutoCloseable {
         streams.start();
         if (!running.await(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
             streams.close(Duration.ofSeconds(10));
-            if (status != null) {
-                status.close();
+            if (http != null) {
+                http.close();
             }
             templates.close();
             throw new IllegalStateException(config.applicationId() + " did not reach RUNNING within " + START_TIMEOUT.toSeconds() + " s");
         }
         log.info("{} running (application id {}, status {})", flow.name(), config.applicationId(),
-                status == null ? "off" : status.baseUrl() + "/requests/{id}");
-        return new OrchestratorApp(flow.name(), templates, streams, status);
+                http == null ? "off" : http.baseUrl() + "/requests/{id}");
+        return new OrchestratorApp(flow.name(), templates, streams, http);
     }
 
-    private static StatusServer.Lookup lookup(KafkaStreams streams, HostInfo self, String id) {
+    private static ServiceHttp.Check health(KafkaStreams streams) {
+        if (streams == null) {
+            return ServiceHttp.Check.up("starting");
+        }
+        KafkaStreams.State state = streams.state();
+        return state == KafkaStreams.State.ERROR || state == KafkaStreams.State.PENDING_ERROR
+                ? ServiceHttp.Check.down("Kafka Streams " + state) : ServiceHttp.Check.up("Kafka Streams " + state);
+    }
+
+    private static ServiceHttp.Check ready(KafkaStreams streams) {
+        KafkaStreams.State state = streams == null ? null : streams.state();
+        return state == KafkaStreams.State.RUNNING ? ServiceHttp.Check.up("RUNNING") : ServiceHttp.Check.down("Kafka Streams " + state);
+    }
+
+    private static StatusRoute.Lookup lookup(KafkaStreams streams, HostInfo self, String id) {
         if (streams == null) {
             throw new IllegalStateException("starting");
         }
         KeyQueryMetadata md = streams.queryMetadataForKey(Orchestrator.STORE, id, new StringSerializer());
         if (self != null && md != null && md != KeyQueryMetadata.NOT_AVAILABLE && !md.activeHost().equals(self)) {
-            return new StatusServer.Lookup.Elsewhere("http://" + md.activeHost().host() + ":" + md.activeHost().port());
+            return new StatusRoute.Lookup.Elsewhere("http://" + md.activeHost().host() + ":" + md.activeHost().port());
         }
-        return new StatusServer.Lookup.Here(Optional.ofNullable(store(streams).get(id)));
+        return new StatusRoute.Lookup.Here(Optional.ofNullable(store(streams).get(id)));
     }
 
     private static ReadOnlyKeyValueStore<String, RequestState> store(KafkaStreams streams) {
         return streams.store(StoreQueryParameters.fromNameAndType(Orchestrator.STORE, QueryableStoreTypes.keyValueStore()));
     }
 
-    /** The status endpoint's base URL ({@code GET <url>/requests/{id}}), if it runs. */
-    public Optional<String> statusUrl() {
-        return Optional.ofNullable(status).map(StatusServer::baseUrl);
+    /** The HTTP port's base URL ({@code /health}, {@code /ready}, {@code /requests/{id}}), if it is on. */
+    public Optional<String> httpUrl() {
+        return Optional.ofNullable(http).map(ServiceHttp::baseUrl);
     }
 
     @Override
     public void close() {
         streams.close(Duration.ofSeconds(30));
-        if (status != null) {
-            status.close();
+        if (http != null) {
+            http.close();
         }
         templates.close();
         log.info("{} stopped", name);

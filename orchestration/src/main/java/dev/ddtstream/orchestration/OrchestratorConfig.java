@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 
 /**
@@ -15,7 +16,9 @@ import java.util.Properties;
  * bundle                    model bundle directory (templates, tokenizer.json)  (DDT_BUNDLE, else the committed one)
  * application.id            Kafka Streams application id                        (ddt-&lt;flow&gt;)
  * state.dir                 Kafka Streams state directory                       (java.io.tmpdir/ddt-streams)
- * status.host, status.port  the status endpoint GET /requests/{id}; port 0 = any, -1 = off  (127.0.0.1, 0)
+ * http.host, http.port      GET /health, /ready and /requests/{id}; port 0 = any, -1 = off  (127.0.0.1, 0)
+ * instance                  this instance's stable name (a pod name): its static group membership (none)
+ * session-timeout-ms        how long the group waits for a silent instance before moving its tasks (6000)
  * retention-minutes         how long answered requests are remembered (duplicates within it get no second answer) (60)
  * limits.prompt-words, limits.image-bytes, limits.image-pixels, limits.max-temperature,
  * limits.max-cfg-scale, limits.max-new-tokens                                   (RequestLimits.defaults())
@@ -23,11 +26,12 @@ import java.util.Properties;
  * schema.registry.url       required; schema.registry.* and basic.auth.* passed through
  * </pre>
  */
-public record OrchestratorConfig(Path bundle, String applicationId, Path stateDir, String statusHost, int statusPort,
-                                 Duration retention, RequestLimits limits, Map<String, Object> clientProperties) {
+public record OrchestratorConfig(Path bundle, String applicationId, Path stateDir, String httpHost, int httpPort,
+                                 Optional<String> instance, Duration sessionTimeout, Duration retention, RequestLimits limits,
+                                 Map<String, Object> clientProperties) {
 
-    private static final List<String> KEYS = List.of("bundle", "application.id", "state.dir", "status.host", "status.port",
-            "retention-minutes", "limits.prompt-words", "limits.image-bytes", "limits.image-pixels",
+    private static final List<String> KEYS = List.of("bundle", "application.id", "state.dir", "http.host", "http.port",
+            "instance", "session-timeout-ms", "retention-minutes", "limits.prompt-words", "limits.image-bytes", "limits.image-pixels",
             "limits.max-temperature", "limits.max-cfg-scale", "limits.max-new-tokens");
 
     public static OrchestratorConfig load(Path file, String flowName) {
@@ -51,7 +55,7 @@ public record OrchestratorConfig(Path bundle, String applicationId, Path stateDi
         return new OrchestratorConfig(s.path("bundle").orElse(null),
                 s.text("application.id", "ddt-" + flowName),
                 s.path("state.dir").orElse(Path.of(System.getProperty("java.io.tmpdir"), "ddt-streams")),
-                s.text("status.host", "127.0.0.1"), s.port("status.port", 0), Duration.ofMinutes(minutes), limits,
-                s.clientProperties());
+                s.text("http.host", "127.0.0.1"), s.port("http.port", 0), Optional.ofNullable(s.text("instance", null)),
+                Duration.ofMillis(s.number("session-timeout-ms", 6000)), Duration.ofMinutes(minutes), limits, s.clientProperties());
     }
 }

@@ -22,7 +22,7 @@ class OrchestratorConfigTest {
     void defaultsNameTheApplicationAfterItsFlowAndBindLoopback() {
         OrchestratorConfig c = OrchestratorConfig.from(minimal(), Map.of(), "captioner");
         assertEquals("ddt-captioner", c.applicationId());
-        assertEquals("127.0.0.1", c.statusHost());
+        assertEquals("127.0.0.1", c.httpHost());
         assertEquals(Duration.ofMinutes(60), c.retention());
         assertEquals(RequestLimits.defaults(), c.limits());
     }
@@ -32,9 +32,9 @@ class OrchestratorConfigTest {
         Properties p = minimal();
         p.setProperty("kafka.security.protocol", "SASL_SSL");
         OrchestratorConfig c = OrchestratorConfig.from(p, Map.of("DDT_LIMITS_PROMPT_WORDS", "12",
-                "DDT_KAFKA_SASL_MECHANISM", "SCRAM-SHA-512", "DDT_BASIC_AUTH_USER_INFO", "u:p", "DDT_STATUS_PORT", "8099"), "generator");
+                "DDT_KAFKA_SASL_MECHANISM", "SCRAM-SHA-512", "DDT_BASIC_AUTH_USER_INFO", "u:p", "DDT_HTTP_PORT", "8099"), "generator");
         assertEquals(12, c.limits().promptWords());
-        assertEquals(8099, c.statusPort());
+        assertEquals(8099, c.httpPort());
         assertEquals("SASL_SSL", c.clientProperties().get("security.protocol"));
         assertEquals("SCRAM-SHA-512", c.clientProperties().get("sasl.mechanism"));
         assertEquals("u:p", c.clientProperties().get("basic.auth.user.info"));

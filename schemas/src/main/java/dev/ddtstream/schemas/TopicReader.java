@@ -16,6 +16,7 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -94,7 +95,12 @@ public final class TopicReader implements AutoCloseable {
         TopicReader r = new TopicReader(consumer(clientProperties, null, committedOnly),
                 SchemaRegistryConfig.clientFrom(clientProperties), topics);
         for (Topic<?> t : topics) {
-            r.consumer.partitionsFor(t.name()).forEach(p -> r.assigned.add(new TopicPartition(p.topic(), p.partition())));
+            List<PartitionInfo> partitions = r.consumer.partitionsFor(t.name());
+            if (partitions == null || partitions.isEmpty()) {
+                r.consumer.close(Duration.ZERO);
+                throw new IllegalStateException("topic " + t.name() + " does not exist: provision the cluster first (ddt provision)");
+            }
+            partitions.forEach(p -> r.assigned.add(new TopicPartition(p.topic(), p.partition())));
         }
         r.consumer.assign(r.assigned);
         if (start == Start.BEGINNING) {

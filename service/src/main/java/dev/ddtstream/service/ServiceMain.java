@@ -19,6 +19,17 @@ public final class ServiceMain {
     }
 
     /**
+     * Ends the process with {@code status} from any thread, after its shutdown hooks: a service that
+     * cannot go on leaves its restart to its supervisor (systemd, Kubernetes, {@code ddt cluster}).
+     */
+    public static void exit(int status) {
+        // not on the calling thread: System.exit waits for the hooks, and a hook may wait for this thread
+        Thread t = new Thread(() -> System.exit(status), "exit-" + status);
+        t.setDaemon(false);
+        t.start();
+    }
+
+    /**
      * Blocks until SIGTERM or SIGINT, then closes {@code service} (from the shutdown hook, so the
      * JVM waits for a graceful stop) and returns.
      */

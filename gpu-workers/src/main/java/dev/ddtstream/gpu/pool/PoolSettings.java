@@ -2,6 +2,7 @@ package dev.ddtstream.gpu.pool;
 
 import dev.ddtstream.bundle.BatchPolicy;
 import dev.ddtstream.events.Stage;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -9,16 +10,50 @@ import java.util.Objects;
  * How one stage's pool runs.
  *
  * @param groupId  consumer group of the pool; every member of the group shares the stage's partitions
- * @param instance names this process's workers: worker {@code i} is {@code <instance>-<stage>-<i>}, and
- *                 that is also its transactional id, so it must be stable across restarts and unique
- *                 across processes (a pod name, for example)
- * @param workers  worker threads in this process, each with its own consumer and producer
- * @param batch    the dynamic batching policy
+ * @param instance       names this process's workers: worker {@code i} is {@code <instance>-<stage>-<i>}, and
+ *                       that is also its transactional id and its static group membership, so it must be
+ *                       stable across restarts and unique across processes (a pod name, for example)
+ * @param workers        worker threads in this process, each with its own consumer and producer
+ * @param batch          the dynamic batching policy
+ * @param sessionTimeout how long the group waits for a silent member before moving its partitions: the
+ *                       stall a crashed worker causes (a restart within it takes them back at once)
+ * @param restarts       how a worker that fails is restarted, and when it is given up
  */
-public record PoolSettings(String groupId, String instance, int workers, BatchPolicy batch) {
+public record PoolSettings(String groupId, String instance, int workers, BatchPolicy batch, Duration sessionTimeout,
+                           RestartPolicy restarts) {
+
+    /**
+     * A failed worker is restarted after {@code firstBackoff}, doubling up to {@code maxBackoff}; after
+     * {@code maxRestarts} failures with no batch committed in between it is given up.
+     */
+    public record RestartPolicy(int maxRestarts, Duration firstBackoff, Duration maxBackoff) {
+
+        public static final RestartPolicy DEFAULT = new RestartPolicy(5, Duration.ofSeconds(1), Duration.ofSeconds(30));
+
+        public RestartPolicy {
+            if (maxRestarts < 0 || firstBackoff.isNegative() || maxBackoff.compareTo(firstBackoff) < 0) {
+                throw new IllegalArgumentException("restart policy out of range: " + maxRestarts + " restarts, back-off "
+                        + firstBackoff.toMillis() + " to " + maxBackoff.toMillis() + " ms");
+            }
+        }
+
+        /** The wait before restart number {@code failures} (1-based). */
+        Duration backoff(int failures) {
+            long ms = firstBackoff.toMillis() << Math.min(20, failures - 1);
+            return Duration.ofMillis(Math.min(ms, maxBackoff.toMillis()));
+        }
+    }
+
+    /** Kafka's smallest session timeout by default ({@code group.min.session.timeout.ms}). */
+    public static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofSeconds(6);
 
     public PoolSettings {
         Objects.requireNonNull(batch, "batch");
+        Objects.requireNonNull(sessionTimeout, "sessionTimeout");
+        Objects.requireNonNull(restarts, "restarts");
+        if (sessionTimeout.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new IllegalArgumentException("session timeout must be at least 1 s, got " + sessionTimeout.toMillis() + " ms");
+        }
         if (groupId == null || groupId.isBlank()) {
             throw new IllegalArgumentException("groupId must not be blank");
         }

@@ -15,6 +15,7 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -57,6 +58,8 @@ final class StageWorker<J extends SpecificRecord> implements Runnable {
     private volatile boolean running = true;
     private volatile boolean killed;
     private volatile Throwable failure;
+    private volatile boolean joined;
+    private volatile boolean committedAny;
     private long batches;
 
     StageWorker(BatchedStage<J> stage, String workerId, PoolSettings settings, Map<String, Object> clientProperties,
@@ -76,6 +79,12 @@ final class StageWorker<J extends SpecificRecord> implements Runnable {
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         c.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, settings.batch().maxBatchSize());
+        // static membership: a restarted worker takes its partitions back without a rebalance, and a dead one's are
+        // moved after the session timeout; cooperative rebalancing leaves the other members serving meanwhile
+        c.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, workerId);
+        c.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) settings.sessionTimeout().toMillis());
+        c.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) Math.max(500, settings.sessionTimeout().toMillis() / 3));
+        c.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
         this.consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
 
         Map<String, Object> p = new HashMap<>(clientProperties);
@@ -94,6 +103,20 @@ final class StageWorker<J extends SpecificRecord> implements Runnable {
 
     Throwable failure() {
         return failure;
+    }
+
+    boolean killed() {
+        return killed;
+    }
+
+    /** Whether a batch of this worker's has been committed: after a restart, the failure was not the same at once. */
+    boolean committedAny() {
+        return committedAny;
+    }
+
+    /** Whether the worker has joined its group (its assignment may be empty: more members than partitions). */
+    boolean joined() {
+        return joined && running;
     }
 
     /** Asks the loop to stop after the batch in flight; queued jobs stay uncommitted for the next owner. */
@@ -174,6 +197,7 @@ final class StageWorker<J extends SpecificRecord> implements Runnable {
             observer.sentUncommitted(workerId, batchId, records.size());
             producer.sendOffsetsToTransaction(nextOffsets(records), consumer.groupMetadata());
             producer.commitTransaction();
+            committedAny = true;
         } catch (ProducerFencedException | InvalidProducerEpochException | OutOfOrderSequenceException
                  | AuthorizationException e) {
             throw new IllegalStateException("worker " + workerId + " cannot go on: " + e, e);
@@ -243,6 +267,7 @@ final class StageWorker<J extends SpecificRecord> implements Runnable {
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            joined = true;
             log.debug("worker {} assigned {}", workerId, partitions);
         }
 

@@ -35,8 +35,9 @@ import java.util.Properties;
  * STAGE.batch.max-size        (the bundle's batching.STAGE.max_batch_size)
  * STAGE.batch.max-wait-ms     (the bundle's batching.STAGE.max_queue_delay_ms)
  * STAGE.group                 consumer group (ddt-STAGE-pool)
- * metrics.host                (127.0.0.1)
- * metrics.port                0 = any free port, -1 = no endpoint (9464)
+ * STAGE.session-timeout-ms    how long the group waits for a silent worker before moving its partitions (6000)
+ * http.host                   the HTTP port's address: /health, /ready, /metrics (127.0.0.1)
+ * http.port                   0 = any free port, -1 = none (9464)
  * kafka.*                     Kafka client properties, prefix removed, passed through untouched
  *                             (kafka.bootstrap.servers is required; SASL/TLS settings go here)
  * schema.registry.url         required; every schema.registry.* and basic.auth.* key is passed through
@@ -45,7 +46,7 @@ import java.util.Properties;
  * @param bundle the bundle directory, resolved: its manifest supplies the batching defaults
  */
 public record GpuWorkersConfig(Path bundle, RuntimeConfig runtime, Map<Stage, PoolSettings> pools,
-                               String metricsHost, int metricsPort, Map<String, Object> clientProperties) {
+                               String httpHost, int httpPort, Map<String, Object> clientProperties) {
 
     private static final List<Stage> GPU_STAGES = List.of(Stage.ENCODER, Stage.LLAMA, Stage.MMDIT);
 
@@ -76,19 +77,22 @@ public record GpuWorkersConfig(Path bundle, RuntimeConfig runtime, Map<Stage, Po
                     s.integer(k + ".batch.max-size", d.maxBatchSize()),
                     Duration.ofMillis(s.number(k + ".batch.max-wait-ms", d.maxWait().toMillis()))));
             pools.put(stage, s.group(k, () -> new PoolSettings(s.text(k + ".group", PoolSettings.defaultGroup(stage)),
-                    instance, s.integer(k + ".workers", 1), batch)));
+                    instance, s.integer(k + ".workers", 1), batch,
+                    Duration.ofMillis(s.number(k + ".session-timeout-ms", PoolSettings.DEFAULT_SESSION_TIMEOUT.toMillis())),
+                    PoolSettings.RestartPolicy.DEFAULT)));
         }
-        return new GpuWorkersConfig(bundle, runtime, pools, s.text("metrics.host", "127.0.0.1"), s.port("metrics.port", 9464),
+        return new GpuWorkersConfig(bundle, runtime, pools, s.text("http.host", "127.0.0.1"), s.port("http.port", 9464),
                 s.clientProperties());
     }
 
     private static List<String> knownKeys() {
         List<String> keys = new ArrayList<>(List.of("bundle", "device", "ort.intra-op-threads",
-                "ort.inter-op-threads", "ort.optimization", "ort.cpu-arena", "stages", "instance", "metrics.host",
-                "metrics.port"));
+                "ort.inter-op-threads", "ort.optimization", "ort.cpu-arena", "stages", "instance", "http.host",
+                "http.port"));
         for (Stage s : GPU_STAGES) {
             String k = s.name().toLowerCase(Locale.ROOT);
-            keys.addAll(List.of(k + ".workers", k + ".batch.max-size", k + ".batch.max-wait-ms", k + ".group"));
+            keys.addAll(List.of(k + ".workers", k + ".batch.max-size", k + ".batch.max-wait-ms", k + ".group",
+                    k + ".session-timeout-ms"));
         }
         return keys;
     }

@@ -30,8 +30,8 @@ class GpuWorkersConfigTest {
         assertEquals(Set.of(Stage.ENCODER, Stage.LLAMA, Stage.MMDIT), c.pools().keySet());
         assertEquals("ddt-llama-pool", c.pools().get(Stage.LLAMA).groupId());
         assertEquals(Duration.ofMillis(10), c.pools().get(Stage.ENCODER).batch().maxWait());
-        assertEquals("127.0.0.1", c.metricsHost());
-        assertEquals(9464, c.metricsPort());
+        assertEquals("127.0.0.1", c.httpHost());
+        assertEquals(9464, c.httpPort());
         assertEquals(Map.of("bootstrap.servers", "127.0.0.1:9092", "schema.registry.url", "http://127.0.0.1:8081"),
                 c.clientProperties());
     }

@@ -72,7 +72,7 @@ class DashboardBrowserTest {
         env.clientProperties().forEach((k, v) -> p.setProperty("kafka." + k, String.valueOf(v)));
         p.setProperty("schema.registry.url", env.schemaRegistryUrl());
         p.setProperty("device", "cpu");
-        p.setProperty("metrics.port", "-1");
+        p.setProperty("http.port", "-1");
         p.setProperty("stages", "llama,mmdit");
         p.setProperty("instance", TestEnvironment.unique("browser"));
         p.setProperty("state.dir", Files.createTempDirectory("ddt-browser").toString());

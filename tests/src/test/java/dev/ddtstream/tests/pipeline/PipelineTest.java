@@ -90,9 +90,11 @@ class PipelineTest {
         p.setProperty("schema.registry.url", env.schemaRegistryUrl());
         p.setProperty("device", "cpu");
         p.setProperty("ort.intra-op-threads", "1");
-        p.setProperty("metrics.port", "-1");
+        p.setProperty("http.port", "-1");
         p.setProperty("instance", TestEnvironment.unique("pipeline"));
         workers = GpuWorkers.start(GpuWorkersConfig.from(p, Map.of()));
+        p.setProperty("http.port", "0");
+        p.remove("instance");
         p.setProperty("state.dir", stateDir.toString());
         generator = GeneratorApp.start(OrchestratorConfig.from(p, Map.of(), "generator"));
         captioner = CaptionerApp.start(OrchestratorConfig.from(p, Map.of(), "captioner"));
@@ -216,12 +218,12 @@ class PipelineTest {
         again.cancel(true);
 
         HttpResponse<String> status = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create(generator.statusUrl().orElseThrow() + "/requests/" + id)).build(),
+                HttpRequest.newBuilder(URI.create(generator.httpUrl().orElseThrow() + "/requests/" + id)).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, status.statusCode(), status.body());
         assertTrue(status.body().contains("\"status\":\"DONE\"") && status.body().contains("\"LLAMA\",\"MMDIT\""), status.body());
         HttpResponse<String> unknown = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create(generator.statusUrl().orElseThrow() + "/requests/nobody-sent-this")).build(),
+                HttpRequest.newBuilder(URI.create(generator.httpUrl().orElseThrow() + "/requests/nobody-sent-this")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(404, unknown.statusCode());
     }

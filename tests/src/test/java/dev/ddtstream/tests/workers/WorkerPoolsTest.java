@@ -108,9 +108,9 @@ class WorkerPoolsTest {
         };
         Set<String> llamaIds = llamaJobs.keySet();
         try (GpuWorkers encoderAndMmdit = GpuWorkers.start(config(env, run, "encoder,mmdit", 4, 0))) {
-            llamaWorkers.set(GpuWorkers.start(config(env, run, "llama", 4, -1), killFirstLlamaBatch));
+            llamaWorkers.set(GpuWorkers.start(config(env, run, "llama", 4, -1), killFirstLlamaBatch, failure -> { }));
             llamaStarted.countDown();
-            waitUntil(() -> killed.get() && !llamaWorkers.get().pool(Stage.LLAMA).healthy(), "the LLaMA pool to be killed");
+            waitUntil(() -> killed.get() && llamaWorkers.get().pool(Stage.LLAMA).stopped(), "the LLaMA pool to be killed");
             llamaWorkers.get().close();
             // same instance name, so the same transactional id: it fences the killed producer and aborts its transaction
             try (GpuWorkers restarted = GpuWorkers.start(config(env, run, "llama", 4, -1))) {
@@ -272,16 +272,13 @@ class WorkerPoolsTest {
                                            int waitMs) {
         Properties p = new Properties();
         env.clientProperties().forEach((k, v) -> p.setProperty("kafka." + k, String.valueOf(v)));
-        // a killed member that did not leave is noticed within seconds, not the default 45
-        p.setProperty("kafka.session.timeout.ms", "6000");
-        p.setProperty("kafka.heartbeat.interval.ms", "1000");
         p.setProperty("schema.registry.url", env.schemaRegistryUrl());
         p.setProperty("bundle", StageJobs.BUNDLE.toString());
         p.setProperty("device", "cpu");
         p.setProperty("ort.intra-op-threads", "1");
         p.setProperty("stages", stages);
         p.setProperty("instance", instance);
-        p.setProperty("metrics.port", Integer.toString(metricsPort));
+        p.setProperty("http.port", Integer.toString(metricsPort));
         for (String s : List.of("encoder", "llama", "mmdit")) {
             p.setProperty(s + ".batch.max-size", Integer.toString(batch));
             p.setProperty(s + ".batch.max-wait-ms", Integer.toString(waitMs));
@@ -289,7 +286,7 @@ class WorkerPoolsTest {
         return GpuWorkersConfig.from(p, Map.of());
     }
 
-    private static void publish(TestEnvironment env, Topic<?> topic, Map<String, SpecificRecord> jobs) throws Exception {
+    static void publish(TestEnvironment env, Topic<?> topic, Map<String, SpecificRecord> jobs) throws Exception {
         SchemaRegistryClient registry = SchemaRegistryClient.create(env.schemaRegistryUrl());
         try (KafkaProducer<String, SpecificRecord> producer = new KafkaProducer<>(env.clientProperties(Map.of()),
                 new StringSerializer(), new ConfluentAvroSerializer<>(registry))) {

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.ddtstream.infra.net.ListeningSockets;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,6 +28,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class EmbeddedKafkaBrokerTest {
 
@@ -81,6 +83,39 @@ class EmbeddedKafkaBrokerTest {
         }
         assumeTrue(bootstrap != null);
         assertFalse(accepts(port(bootstrap)), "broker still accepting connections after close");
+    }
+
+    @Test
+    void aBrokerRestartsOnItsDataDirectoryWithItsRecords(@TempDir Path data) throws Exception {
+        String bootstrap;
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(data, 0, false)) {
+            bootstrap = broker.bootstrapServers();
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+                admin.createTopics(List.of(new NewTopic("kept", 1, (short) 1))).all().get();
+            }
+            Properties pp = new Properties();
+            pp.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+            try (KafkaProducer<String, String> producer = new KafkaProducer<>(pp, new StringSerializer(), new StringSerializer())) {
+                producer.send(new ProducerRecord<>("kept", "k", "before the restart")).get();
+            }
+        }
+        // the same directory and no port asked for: the broker comes back on the ports it had, with its data
+        try (EmbeddedKafkaBroker again = EmbeddedKafkaBroker.start(data, 0, false)) {
+            assertEquals(bootstrap, again.bootstrapServers());
+            Properties cp = new Properties();
+            cp.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, again.bootstrapServers());
+            cp.put(ConsumerConfig.GROUP_ID_CONFIG, "after");
+            cp.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+            try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(cp, new StringDeserializer(), new StringDeserializer())) {
+                consumer.subscribe(List.of("kept"));
+                List<String> seen = new ArrayList<>();
+                long deadline = System.currentTimeMillis() + 20_000;
+                while (seen.isEmpty() && System.currentTimeMillis() < deadline) {
+                    consumer.poll(Duration.ofMillis(200)).forEach(r -> seen.add(r.value()));
+                }
+                assertEquals(List.of("before the restart"), seen);
+            }
+        }
     }
 
     private static int port(String hostPort) {

@@ -2,12 +2,10 @@ package dev.ddtstream.orchestration;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpHandler;
 import dev.ddtstream.events.RequestState;
+import dev.ddtstream.service.ServiceHttp;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -15,10 +13,10 @@ import java.util.function.Function;
 
 /**
  * {@code GET /requests/{id}}: where a request stands, as JSON, from the orchestrator's store
- * through Kafka Streams interactive queries. A request owned by another instance of the app is
- * answered with a redirect to that instance; an unknown one with 404.
+ * through Kafka Streams interactive queries, on the app's HTTP port. A request owned by another
+ * instance of the app is answered with a redirect to that instance; an unknown one with 404.
  */
-public final class StatusServer implements AutoCloseable {
+public final class StatusRoute {
 
     /** Where a request's state lives: here (with the state, or empty) or at another instance's URL. */
     public sealed interface Lookup permits Lookup.Here, Lookup.Elsewhere {
@@ -30,20 +28,12 @@ public final class StatusServer implements AutoCloseable {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final HttpServer server;
 
-    private StatusServer(HttpServer server) {
-        this.server = server;
+    private StatusRoute() {
     }
 
-    public static StatusServer start(String host, int port, Function<String, Lookup> lookup) {
-        HttpServer server;
-        try {
-            server = HttpServer.create(new InetSocketAddress(host, port), 0);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot bind the status endpoint to " + host + ":" + port, e);
-        }
-        server.createContext("/requests/", exchange -> {
+    public static HttpHandler of(Function<String, Lookup> lookup) {
+        return exchange -> {
             try (exchange) {
                 String id = exchange.getRequestURI().getPath().substring("/requests/".length());
                 if (!"GET".equals(exchange.getRequestMethod()) || id.isEmpty()) {
@@ -63,9 +53,7 @@ public final class StatusServer implements AutoCloseable {
                 // the store is not queryable during a rebalance: say so, the client retries
                 send(exchange, 503, Map.of("error", String.valueOf(e.getMessage())));
             }
-        });
-        server.start();
-        return new StatusServer(server);
+        };
     }
 
     static Map<String, Object> view(RequestState s) {
@@ -82,21 +70,6 @@ public final class StatusServer implements AutoCloseable {
     }
 
     private static void send(HttpExchange exchange, int status, Map<String, ?> body) throws IOException {
-        byte[] bytes = JSON.writeValueAsBytes(body);
-        exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
-        exchange.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
-        }
-    }
-
-    public String baseUrl() {
-        InetSocketAddress a = server.getAddress();
-        return "http://" + a.getHostString() + ":" + a.getPort();
-    }
-
-    @Override
-    public void close() {
-        server.stop(0);
+        ServiceHttp.send(exchange, status, "application/json; charset=utf-8", JSON.writeValueAsBytes(body));
     }
 }
