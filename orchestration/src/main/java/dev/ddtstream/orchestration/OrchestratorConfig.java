@@ -1,5 +1,6 @@
 package dev.ddtstream.orchestration;
 
+import dev.ddtstream.schemas.PayloadLimit;
 import dev.ddtstream.service.ServiceSettings;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,7 +21,9 @@ import java.util.Properties;
  * instance                  this instance's stable name (a pod name): its static group membership (none)
  * session-timeout-ms        how long the group waits for a silent instance before moving its tasks (6000)
  * retention-minutes         how long answered requests are remembered (duplicates within it get no second answer) (60)
- * limits.prompt-words, limits.image-bytes, limits.image-pixels, limits.max-temperature,
+ * payload.max-bytes         the deployment's one payload limit: the largest image admitted, and what its
+ *                           producers send (the topics take it: ddt provision)  (8 MiB)
+ * limits.prompt-words, limits.image-pixels, limits.max-temperature,
  * limits.max-cfg-scale, limits.max-new-tokens                                   (RequestLimits.defaults())
  * kafka.*                   Kafka client properties, prefix removed, passed through untouched (bootstrap.servers required)
  * schema.registry.url       required; schema.registry.* and basic.auth.* passed through
@@ -28,10 +31,10 @@ import java.util.Properties;
  */
 public record OrchestratorConfig(Path bundle, String applicationId, Path stateDir, String httpHost, int httpPort,
                                  Optional<String> instance, Duration sessionTimeout, Duration retention, RequestLimits limits,
-                                 Map<String, Object> clientProperties) {
+                                 PayloadLimit payload, Map<String, Object> clientProperties) {
 
     private static final List<String> KEYS = List.of("bundle", "application.id", "state.dir", "http.host", "http.port",
-            "instance", "session-timeout-ms", "retention-minutes", "limits.prompt-words", "limits.image-bytes", "limits.image-pixels",
+            "instance", "session-timeout-ms", "retention-minutes", PayloadLimit.KEY, "limits.prompt-words", "limits.image-pixels",
             "limits.max-temperature", "limits.max-cfg-scale", "limits.max-new-tokens");
 
     public static OrchestratorConfig load(Path file, String flowName) {
@@ -41,9 +44,10 @@ public record OrchestratorConfig(Path bundle, String applicationId, Path stateDi
     public static OrchestratorConfig from(Properties file, Map<String, String> env, String flowName) {
         ServiceSettings s = ServiceSettings.of(file, env, KEYS);
         RequestLimits d = RequestLimits.defaults();
+        PayloadLimit payload = s.group(PayloadLimit.KEY, () -> new PayloadLimit(s.integer(PayloadLimit.KEY, PayloadLimit.DEFAULT.maxImageBytes())));
         RequestLimits limits = s.group("limits", () -> new RequestLimits(
                 s.integer("limits.prompt-words", d.promptWords()),
-                s.integer("limits.image-bytes", d.imageBytes()),
+                payload.maxImageBytes(),
                 s.number("limits.image-pixels", d.imagePixels()),
                 s.decimal("limits.max-temperature", d.maxTemperature()),
                 s.decimal("limits.max-cfg-scale", d.maxCfgScale()),
@@ -56,6 +60,7 @@ public record OrchestratorConfig(Path bundle, String applicationId, Path stateDi
                 s.text("application.id", "ddt-" + flowName),
                 s.path("state.dir").orElse(Path.of(System.getProperty("java.io.tmpdir"), "ddt-streams")),
                 s.text("http.host", "127.0.0.1"), s.port("http.port", 0), Optional.ofNullable(s.text("instance", null)),
-                Duration.ofMillis(s.number("session-timeout-ms", 6000)), Duration.ofMinutes(minutes), limits, s.clientProperties());
+                Duration.ofMillis(s.number("session-timeout-ms", 6000)), Duration.ofMinutes(minutes), limits, payload,
+                s.clientProperties());
     }
 }

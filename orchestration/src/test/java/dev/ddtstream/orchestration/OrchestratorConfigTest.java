@@ -43,9 +43,9 @@ class OrchestratorConfigTest {
     @Test
     void badValuesNameTheirKey() {
         Properties p = minimal();
-        p.setProperty("limits.image-bytes", "lots");
+        p.setProperty("payload.max-bytes", "lots");
         String m = assertThrows(IllegalArgumentException.class, () -> OrchestratorConfig.from(p, Map.of(), "generator")).getMessage();
-        assertTrue(m.contains("limits.image-bytes"), m);
+        assertTrue(m.contains("payload.max-bytes"), m);
         Properties q = minimal();
         q.remove("schema.registry.url");
         m = assertThrows(IllegalArgumentException.class, () -> OrchestratorConfig.from(q, Map.of(), "generator")).getMessage();

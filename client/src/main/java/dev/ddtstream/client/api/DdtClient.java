@@ -5,6 +5,7 @@ import dev.ddtstream.events.GenerationRequest;
 import dev.ddtstream.events.ImageResult;
 import dev.ddtstream.events.RequestKind;
 import dev.ddtstream.events.TokenResult;
+import dev.ddtstream.schemas.PayloadLimit;
 import dev.ddtstream.schemas.Topic;
 import dev.ddtstream.schemas.TopicReader;
 import dev.ddtstream.schemas.Topics;
@@ -50,30 +51,38 @@ public final class DdtClient implements AutoCloseable {
 
     private final Producer<String, GenerationRequest> producer;
     private final TopicReader results;
+    private final PayloadLimit payload;
     private final Map<String, CompletableFuture<SpecificRecord>> pending = new ConcurrentHashMap<>();
     private final Thread reader;
     private volatile boolean open = true;
 
-    DdtClient(Producer<String, GenerationRequest> producer, TopicReader results) {
+    DdtClient(Producer<String, GenerationRequest> producer, TopicReader results, PayloadLimit payload) {
         this.producer = producer;
         this.results = results;
+        this.payload = payload;
         this.reader = new Thread(this::readResults, "ddt-client-results");
         reader.setDaemon(true);
         reader.start();
     }
 
     /**
-     * Connects with Kafka client properties (passed through untouched: SASL, TLS) and the
-     * registry's ({@code schema.registry.url}, {@code basic.auth.*}).
+     * Connects with Kafka client properties (passed through untouched: SASL, TLS), the registry's
+     * ({@code schema.registry.url}, {@code basic.auth.*}) and the deployment's payload limit
+     * ({@value PayloadLimit#KEY}, 8 MiB by default).
      */
     public static DdtClient connect(Map<String, Object> properties) {
+        PayloadLimit payload = PayloadLimit.from(properties);
         Map<String, Object> p = new HashMap<>(properties);
+        p.remove(PayloadLimit.KEY);
+        p.putAll(payload.producerProperties());
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         KafkaProducer<String, GenerationRequest> producer = new KafkaProducer<>(p, new StringSerializer(),
                 new ConfluentAvroSerializer<>(SchemaRegistryConfig.clientFrom(properties)));
         // results published from now on: every partition's position is fixed before any request goes out
-        return new DdtClient(producer, TopicReader.assign(properties, RESULTS, TopicReader.Start.END));
+        Map<String, Object> c = new HashMap<>(properties);
+        c.remove(PayloadLimit.KEY);
+        return new DdtClient(producer, TopicReader.assign(c, RESULTS, TopicReader.Start.END), payload);
     }
 
     public CompletableFuture<ImageResult> generate(String prompt, RequestOptions options) {
@@ -96,11 +105,17 @@ public final class DdtClient implements AutoCloseable {
 
     /**
      * Publishes a request as given and returns its terminal result: an {@link ImageResult}, a
-     * {@link CaptionResult} or a {@link TokenResult}; an error result fails the future with {@link RequestFailedException}.
+     * {@link CaptionResult} or a {@link TokenResult}; an error result fails the future with
+     * {@link RequestFailedException}, an image over the payload limit with {@link PayloadTooLargeException}
+     * (not sent), a record the cluster refuses with the producer's error.
      */
     public CompletableFuture<SpecificRecord> submit(GenerationRequest request) {
         CompletableFuture<SpecificRecord> result = new CompletableFuture<>();
         String id = request.getRequestId();
+        if (request.getImage() != null && request.getImage().remaining() > payload.maxImageBytes()) {
+            result.completeExceptionally(new PayloadTooLargeException(id, request.getImage().remaining(), payload));
+            return result;
+        }
         if (pending.putIfAbsent(id, result) != null) {
             throw new IllegalArgumentException("request " + id + " is already waiting for its result");
         }

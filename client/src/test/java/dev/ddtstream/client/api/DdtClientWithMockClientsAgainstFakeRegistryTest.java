@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ddtstream.events.CaptionResult;
 import dev.ddtstream.events.ErrorReason;
@@ -11,6 +12,7 @@ import dev.ddtstream.events.ErrorResult;
 import dev.ddtstream.events.GenerationRequest;
 import dev.ddtstream.events.RequestKind;
 import dev.ddtstream.events.Stage;
+import dev.ddtstream.schemas.PayloadLimit;
 import dev.ddtstream.schemas.Topic;
 import dev.ddtstream.schemas.TopicReader;
 import dev.ddtstream.schemas.Topics;
@@ -56,7 +58,7 @@ class DdtClientWithMockClientsAgainstFakeRegistryTest {
         parts.forEach(p -> zero.put(p, 0L));
         consumer.updateBeginningOffsets(zero);
         consumer.updateEndOffsets(zero);
-        client = new DdtClient(producer, TopicReader.over(consumer, schemas, DdtClient.RESULTS));
+        client = new DdtClient(producer, TopicReader.over(consumer, schemas, DdtClient.RESULTS), new PayloadLimit(1_000));
     }
 
     @AfterEach
@@ -94,6 +96,16 @@ class DdtClientWithMockClientsAgainstFakeRegistryTest {
         consumer.schedulePollTask(() -> consumer.addRecord(new ConsumerRecord<>(p.topic(), 0, next(p), "t", new byte[] {7, 0, 0, 0, 1})));
         ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(10, TimeUnit.SECONDS));
         assertInstanceOf(UnknownMagicByteException.class, e.getCause());
+    }
+
+    @Test
+    void anImageOverThePayloadLimitIsRefusedBeforeItIsSent() {
+        CompletableFuture<?> f = client.caption(new byte[1_001], null, RequestOptions.defaults().withRequestId("big"));
+        ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(10, TimeUnit.SECONDS));
+        PayloadTooLargeException refused = assertInstanceOf(PayloadTooLargeException.class, e.getCause());
+        assertTrue(refused.getMessage().contains("1000") && refused.getMessage().contains(PayloadLimit.KEY), refused.getMessage());
+        assertEquals(List.of(), producer.history(), "nothing was sent");
+        assertFalse(client.caption(new byte[1_000], null, RequestOptions.defaults().withRequestId("fits")).isDone());
     }
 
     @Test

@@ -8,11 +8,13 @@ import dev.ddtstream.events.Stage;
 import dev.ddtstream.gpu.pool.PoolSettings;
 import dev.ddtstream.gpu.runtime.DeviceSpec;
 import dev.ddtstream.gpu.runtime.RuntimeConfig;
+import dev.ddtstream.schemas.PayloadLimit;
 import dev.ddtstream.service.ServiceSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -36,6 +38,7 @@ import java.util.Properties;
  * STAGE.batch.max-wait-ms     (the bundle's batching.STAGE.max_queue_delay_ms)
  * STAGE.group                 consumer group (ddt-STAGE-pool)
  * STAGE.session-timeout-ms    how long the group waits for a silent worker before moving its partitions (6000)
+ * payload.max-bytes           the deployment's payload limit: what the workers' producers send (8 MiB)
  * http.host                   the HTTP port's address: /health, /ready, /metrics (127.0.0.1)
  * http.port                   0 = any free port, -1 = none (9464)
  * kafka.*                     Kafka client properties, prefix removed, passed through untouched
@@ -81,13 +84,15 @@ public record GpuWorkersConfig(Path bundle, RuntimeConfig runtime, Map<Stage, Po
                     Duration.ofMillis(s.number(k + ".session-timeout-ms", PoolSettings.DEFAULT_SESSION_TIMEOUT.toMillis())),
                     PoolSettings.RestartPolicy.DEFAULT)));
         }
-        return new GpuWorkersConfig(bundle, runtime, pools, s.text("http.host", "127.0.0.1"), s.port("http.port", 9464),
-                s.clientProperties());
+        PayloadLimit payload = s.group(PayloadLimit.KEY, () -> new PayloadLimit(s.integer(PayloadLimit.KEY, PayloadLimit.DEFAULT.maxImageBytes())));
+        Map<String, Object> client = new LinkedHashMap<>(s.clientProperties());
+        client.putAll(payload.producerProperties());
+        return new GpuWorkersConfig(bundle, runtime, pools, s.text("http.host", "127.0.0.1"), s.port("http.port", 9464), client);
     }
 
     private static List<String> knownKeys() {
         List<String> keys = new ArrayList<>(List.of("bundle", "device", "ort.intra-op-threads",
-                "ort.inter-op-threads", "ort.optimization", "ort.cpu-arena", "stages", "instance", "http.host",
+                "ort.inter-op-threads", "ort.optimization", "ort.cpu-arena", "stages", "instance", PayloadLimit.KEY, "http.host",
                 "http.port"));
         for (Stage s : GPU_STAGES) {
             String k = s.name().toLowerCase(Locale.ROOT);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ddtstream.events.Stage;
+import dev.ddtstream.schemas.PayloadLimit;
 import dev.ddtstream.gpu.runtime.DeviceSpec;
 import dev.ddtstream.gpu.runtime.RuntimeConfig;
 import java.time.Duration;
@@ -32,8 +33,8 @@ class GpuWorkersConfigTest {
         assertEquals(Duration.ofMillis(10), c.pools().get(Stage.ENCODER).batch().maxWait());
         assertEquals("127.0.0.1", c.httpHost());
         assertEquals(9464, c.httpPort());
-        assertEquals(Map.of("bootstrap.servers", "127.0.0.1:9092", "schema.registry.url", "http://127.0.0.1:8081"),
-                c.clientProperties());
+        assertEquals(Map.of("bootstrap.servers", "127.0.0.1:9092", "schema.registry.url", "http://127.0.0.1:8081",
+                "max.request.size", PayloadLimit.DEFAULT.maxRecordBytes()), c.clientProperties(), "the producers send the payload limit");
     }
 
     @Test

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ddtstream.bundle.BundleLocator;
 import dev.ddtstream.bundle.GoldenCases;
+import dev.ddtstream.bundle.RgbImages;
 import dev.ddtstream.captioner.CaptionerApp;
 import dev.ddtstream.client.api.DdtClient;
 import dev.ddtstream.client.api.RequestFailedException;
@@ -27,6 +28,7 @@ import dev.ddtstream.gpu.service.GpuWorkers;
 import dev.ddtstream.gpu.service.GpuWorkersConfig;
 import dev.ddtstream.orchestration.OrchestratorApp;
 import dev.ddtstream.orchestration.OrchestratorConfig;
+import dev.ddtstream.schemas.PayloadLimit;
 import dev.ddtstream.schemas.Provisioning;
 import dev.ddtstream.schemas.Topics;
 import dev.ddtstream.schemas.registry.SchemaRegistryClient;
@@ -49,6 +51,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -188,6 +191,21 @@ class PipelineTest {
             assertEquals(Stage.ORCHESTRATION, failed.error().getStage());
         }
         assertPng(good.get(WAIT_S, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void anImageOverTheBrokersOneMegabyteDefaultIsServedUnderTheDeploymentsPayloadLimit() throws Exception {
+        BufferedImage noise = new BufferedImage(700, 700, BufferedImage.TYPE_INT_RGB);
+        Random r = new Random(1);
+        for (int y = 0; y < noise.getHeight(); y++) {
+            for (int x = 0; x < noise.getWidth(); x++) {
+                noise.setRGB(x, y, r.nextInt(1 << 24));
+            }
+        }
+        byte[] png = RgbImages.png(noise);
+        assertTrue(png.length > 1_100_000 && png.length < PayloadLimit.DEFAULT.maxImageBytes(), png.length + " bytes");
+        CaptionResult caption = client.caption(png, "", RequestOptions.defaults()).get(WAIT_S, TimeUnit.SECONDS);
+        assertFalse(caption.getText().isBlank(), "a caption of the resized image");
     }
 
     @Test

@@ -68,30 +68,28 @@ public final class SchemaRegistryProcess implements AutoCloseable {
     }
 
     /**
-     * Starts the registry from {@code runnerJar} on a free port of 127.0.0.1 and returns once it
-     * answers and its global compatibility is BACKWARD.
+     * Starts the registry from {@code runnerJar} on a free port of 127.0.0.1, keeping its schemas in
+     * memory, and returns once it answers and its global compatibility is BACKWARD.
      *
      * @throws IOException if it does not get there within two minutes; the message ends with the
      *     last lines of the process's output
      */
     public static SchemaRegistryProcess start(Path runnerJar) throws IOException {
+        return start(runnerJar, null);
+    }
+
+    /**
+     * As {@link #start(Path)}, keeping its schemas in an H2 database under {@code storageDir} when
+     * one is given: a registry restarted on the same directory gives every schema its old id.
+     */
+    public static SchemaRegistryProcess start(Path runnerJar, Path storageDir) throws IOException {
         if (!Files.isRegularFile(runnerJar)) {
             throw new IOException("schema registry jar " + runnerJar + " does not exist");
         }
         long begin = System.nanoTime();
         Path logDir = Files.isDirectory(Path.of("target")) ? Path.of("target") : Path.of(System.getProperty("java.io.tmpdir"));
         Path logFile = Files.createTempFile(logDir.toAbsolutePath(), "schema-registry-", ".log");
-        List<String> command = List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m",
-                // A lightly loaded service that should come up fast: C1 and the serial GC halve start-up on few cores.
-                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-                "-Dquarkus.http.host=127.0.0.1",
-                // Quarkus binds a free port and logs it: no window in which another process can take it.
-                "-Dquarkus.http.port=0",
-                // Makes the registry exit when this JVM is gone, even by SIGKILL, which skips the shutdown hook.
-                "-Dddt.registry.parent-pid=" + ProcessHandle.current().pid(),
-                "-jar", runnerJar.toAbsolutePath().toString());
+        List<String> command = command(runnerJar, 0, storageDir, ProcessHandle.current().pid());
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(logFile.toFile());
@@ -111,6 +109,31 @@ public final class SchemaRegistryProcess implements AutoCloseable {
         log.info("schema registry started on {} in {} ms, pid {} (output: {})",
                 registry.url, registry.startupTime.toMillis(), registry.pid(), logFile);
         return registry;
+    }
+
+    /**
+     * The command line of a registry on {@code port} of 127.0.0.1 (0: any free port, logged as
+     * "Listening on: ..."), its schemas in memory or in H2 under {@code storageDir}, exiting with
+     * the process {@code parentPid} when one is given.
+     */
+    public static List<String> command(Path runnerJar, int port, Path storageDir, Long parentPid) {
+        List<String> c = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m",
+                // A lightly loaded service that should come up fast: C1 and the serial GC halve start-up on few cores.
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+                "-Dquarkus.http.host=127.0.0.1",
+                "-Dquarkus.http.port=" + port));
+        if (storageDir != null) {
+            // Apicurio's own SQL storage on a file: the tables are made on the first start, found on the next
+            c.add("-Dquarkus.datasource.jdbc.url=jdbc:h2:file:" + storageDir.toAbsolutePath().resolve("registry") + ";DB_CLOSE_ON_EXIT=FALSE");
+        }
+        if (parentPid != null) {
+            // Makes the registry exit when that JVM is gone, even by SIGKILL, which skips the shutdown hook.
+            c.add("-Dddt.registry.parent-pid=" + parentPid);
+        }
+        c.addAll(List.of("-jar", runnerJar.toAbsolutePath().toString()));
+        return c;
     }
 
     /**

@@ -19,8 +19,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class SchemaRegistryProcessTest {
 
@@ -68,6 +70,21 @@ class SchemaRegistryProcessTest {
             assertEquals(409, rejected.statusCode(), rejected.body());
         }
         assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "registry process " + pid + " still alive");
+    }
+
+    @Test
+    void aRegistryOnAStorageDirectoryKeepsEveryIdAcrossARestart(@TempDir Path storage) throws Exception {
+        int id;
+        try (SchemaRegistryProcess registry = SchemaRegistryProcess.start(SchemaRegistryProcess.locateJar(), storage)) {
+            HttpResponse<String> registered = post(registry.url() + "/subjects/kept/versions", SCHEMA);
+            assertEquals(200, registered.statusCode(), registered.body());
+            id = JSON.readTree(registered.body()).path("id").asInt();
+        }
+        try (SchemaRegistryProcess again = SchemaRegistryProcess.start(SchemaRegistryProcess.locateJar(), storage)) {
+            assertEquals(JSON.readTree(SCHEMA), JSON.readTree(get(again.url() + "/schemas/ids/" + id).path("schema").asText()),
+                    "the id given before the restart still names the schema");
+            assertEquals(List.of("kept"), List.of(JSON.readValue(get(again.url() + "/subjects").toString(), String[].class)));
+        }
     }
 
     private static JsonNode get(String url) throws Exception {
