@@ -12,11 +12,14 @@ import java.util.List;
  */
 public final class DashboardMain {
 
+    /** Every key the dashboard reads. */
+    public static final List<String> KEYS = List.of("http.host", "http.port");
+
     private DashboardMain() {
     }
 
     public static void main(String[] args) throws InterruptedException {
-        ServiceSettings s = ServiceSettings.load(ServiceMain.configFile(args), List.of("http.host", "http.port"));
+        ServiceSettings s = ServiceSettings.load(ServiceMain.configFile(args), KEYS);
         Dashboard dashboard = Dashboard.start(s.clientProperties(), s.text("http.host", "127.0.0.1"), s.port("http.port", 8088));
         ServiceMain.runUntilShutdown("dashboard", dashboard);
     }

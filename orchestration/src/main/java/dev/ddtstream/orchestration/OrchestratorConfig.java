@@ -33,7 +33,8 @@ public record OrchestratorConfig(Path bundle, String applicationId, Path stateDi
                                  Optional<String> instance, Duration sessionTimeout, Duration retention, RequestLimits limits,
                                  PayloadLimit payload, Map<String, Object> clientProperties) {
 
-    private static final List<String> KEYS = List.of("bundle", "application.id", "state.dir", "http.host", "http.port",
+    /** Every key an orchestrator reads. */
+    public static final List<String> KEYS = List.of("bundle", "application.id", "state.dir", "http.host", "http.port",
             "instance", "session-timeout-ms", "retention-minutes", PayloadLimit.KEY, "limits.prompt-words", "limits.image-pixels",
             "limits.max-temperature", "limits.max-cfg-scale", "limits.max-new-tokens");
 

@@ -7,12 +7,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * How every ddt-stream service reads its configuration: a properties file, then environment
@@ -26,10 +29,15 @@ public final class ServiceSettings {
 
     private static final String[] REGISTRY_KEYS = {"schema.registry.url", "basic.auth.credentials.source", "basic.auth.user.info"};
 
-    private final Properties p;
+    private static final Logger log = LoggerFactory.getLogger(ServiceSettings.class);
+    private static final List<String> PASSED_THROUGH = List.of("kafka.", "schema.registry.", "basic.auth.");
 
-    private ServiceSettings(Properties p) {
+    private final Properties p;
+    private final List<String> unknown;
+
+    private ServiceSettings(Properties p, List<String> unknown) {
         this.p = p;
+        this.unknown = unknown;
     }
 
     /** The file's settings (none for a null path) with the process environment's overrides of {@code keys}. */
@@ -52,7 +60,17 @@ public final class ServiceSettings {
         for (String key : REGISTRY_KEYS) {
             override(p, env, key);
         }
-        return new ServiceSettings(p);
+        List<String> unknown = p.stringPropertyNames().stream()
+                .filter(k -> !keys.contains(k) && PASSED_THROUGH.stream().noneMatch(k::startsWith)).sorted().toList();
+        if (!unknown.isEmpty()) {
+            log.warn("configuration keys nobody reads (misspelt?), ignored: {}", unknown);
+        }
+        return new ServiceSettings(p, unknown);
+    }
+
+    /** The keys given that the service does not know and that are not passed through to the clients. */
+    public List<String> unknownKeys() {
+        return unknown;
     }
 
     private static void override(Properties p, Map<String, String> env, String key) {

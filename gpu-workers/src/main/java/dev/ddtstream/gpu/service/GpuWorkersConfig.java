@@ -90,7 +90,8 @@ public record GpuWorkersConfig(Path bundle, RuntimeConfig runtime, Map<Stage, Po
         return new GpuWorkersConfig(bundle, runtime, pools, s.text("http.host", "127.0.0.1"), s.port("http.port", 9464), client);
     }
 
-    private static List<String> knownKeys() {
+    /** Every key the service reads. */
+    public static List<String> knownKeys() {
         List<String> keys = new ArrayList<>(List.of("bundle", "device", "ort.intra-op-threads",
                 "ort.inter-op-threads", "ort.optimization", "ort.cpu-arena", "stages", "instance", PayloadLimit.KEY, "http.host",
                 "http.port"));

@@ -23,14 +23,16 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  */
 public final class EvaluatorMain {
 
-    private static final List<String> KEYS = List.of("bundle", "evaluator.group", "evaluator.tumbling-seconds",
+    /** Every key the evaluator reads. */
+    public static final List<String> KEYS = List.of("bundle", "evaluator.group", "evaluator.tumbling-seconds",
             "evaluator.sliding-seconds", "evaluator.slide-seconds", "evaluator.out-of-orderness-ms", "evaluator.quiet-ms",
             "evaluator.checkpoint-ms");
 
     private EvaluatorMain() {
     }
 
-    static EvaluatorJob.Settings settings(ServiceSettings s) {
+    /** The job's settings from the service's. */
+    public static EvaluatorJob.Settings settings(ServiceSettings s) {
         EvaluatorJob.Settings d = EvaluatorJob.Settings.defaults();
         return new EvaluatorJob.Settings(s.text("evaluator.group", d.groupId()),
                 Duration.ofSeconds(s.number("evaluator.tumbling-seconds", d.tumbling().toSeconds())),
