@@ -36,13 +36,15 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.utils.Utils;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code ddt bench pipeline}: the same request suite served end to end through Kafka (embedded
- * broker and registry, both orchestrators, the three pools) and by calling the same engines
- * in-process, stage by stage, in batches of the pools' default size. The ratio is what the
- * streaming system costs (or, with pipelining across stages, gains) over a bare loop.
+ * {@code ddt bench pipeline}: the same request suite served end to end through Kafka (a running
+ * stack such as {@code ddt cluster up}, else the embedded broker and registry with both
+ * orchestrators and the three pools) and by calling the same engines in-process, stage by stage,
+ * in batches of the pools' default size. The ratio is what the streaming system costs (or, with
+ * pipelining across stages, gains) over a bare loop.
  */
 @Command(name = "pipeline", mixinStandardHelpOptions = true,
         description = "End-to-end throughput through Kafka against the same engines called in-process with the same batching.")
@@ -53,6 +55,9 @@ final class BenchPipelineCommand implements Callable<Integer> {
 
     @Option(names = "--device", defaultValue = "cpu", description = "cpu, cuda:N or auto (default: ${DEFAULT-VALUE}).")
     String device;
+
+    @Mixin
+    Connection connection;
 
     @Override
     public Integer call() throws Exception {
@@ -71,8 +76,8 @@ final class BenchPipelineCommand implements Callable<Integer> {
         }
         Batching batching = ManifestReader.read(dir).batching();
         double throughKafka;
-        try (LocalPipeline pipeline = LocalPipeline.start(device, -1, out);
-             DdtClient client = DdtClient.connect(pipeline.clientProperties)) {
+        try (SuiteStack stack = SuiteStack.open(connection, device, out);
+             DdtClient client = DdtClient.connect(stack.clientProperties)) {
             send(client, rename(suite, "warm")); // first batches pay the graph and consumer warm-up
             long t0 = System.nanoTime();
             send(client, rename(suite, "run"));

@@ -8,14 +8,17 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
 import picocli.CommandLine.Option;
 
 /**
  * Where the request commands find the stack, first match wins: {@code --bootstrap}/{@code --registry};
  * {@code --client-config FILE} (Kafka client and registry properties, passed through untouched);
  * {@code DDT_KAFKA_BOOTSTRAP_SERVERS}/{@code DDT_SCHEMA_REGISTRY_URL} (and any {@code DDT_KAFKA_*});
- * the file a running {@code ddt serve} writes ({@value #SERVE_FILE}).
+ * the file a running {@code ddt serve} or {@code ddt cluster up} writes ({@value #SERVE_FILE}).
  */
 final class Connection {
 
@@ -31,6 +34,32 @@ final class Connection {
     Path clientConfig;
 
     Map<String, Object> properties() {
+        Map<String, Object> p = given();
+        if (!p.containsKey("bootstrap.servers") || !p.containsKey("schema.registry.url")) {
+            throw new IllegalArgumentException("no stack to talk to: start one with `./ddt serve` or `./ddt cluster up`, or pass"
+                    + " --bootstrap and --registry (or DDT_KAFKA_BOOTSTRAP_SERVERS and DDT_SCHEMA_REGISTRY_URL)");
+        }
+        return p;
+    }
+
+    /** The stack given by the options, the environment or a running {@code ddt serve} / {@code ddt cluster}, if its brokers answer. */
+    Optional<Map<String, Object>> running() {
+        Map<String, Object> p = given();
+        if (!p.containsKey("bootstrap.servers") || !p.containsKey("schema.registry.url")) {
+            return Optional.empty();
+        }
+        Map<String, Object> admin = new LinkedHashMap<>(p);
+        admin.put("request.timeout.ms", 3000);
+        admin.put("default.api.timeout.ms", 3000);
+        try (Admin a = Admin.create(admin)) {
+            a.describeCluster().nodes().get(5, TimeUnit.SECONDS);
+            return Optional.of(p);
+        } catch (Exception e) {
+            return Optional.empty();
+        }
+    }
+
+    private Map<String, Object> given() {
         Map<String, Object> p = new LinkedHashMap<>();
         Path serve = Path.of(SERVE_FILE);
         if (Files.isRegularFile(serve)) {
@@ -53,11 +82,15 @@ final class Connection {
         if (registry != null) {
             p.put("schema.registry.url", registry);
         }
-        if (!p.containsKey("bootstrap.servers") || !p.containsKey("schema.registry.url")) {
-            throw new IllegalArgumentException("no stack to talk to: start one with `./ddt serve`, or pass --bootstrap and"
-                    + " --registry (or DDT_KAFKA_BOOTSTRAP_SERVERS and DDT_SCHEMA_REGISTRY_URL)");
-        }
         return p;
+    }
+
+    /** Records where a stack started here listens, for the request commands of other shells. */
+    static void remember(Map<String, Object> clientProperties) throws IOException {
+        Path serve = Path.of(SERVE_FILE);
+        Files.createDirectories(serve.getParent());
+        Files.writeString(serve, "bootstrap.servers=" + clientProperties.get("bootstrap.servers") + "\n"
+                + "schema.registry.url=" + clientProperties.get("schema.registry.url") + "\n");
     }
 
     private static Properties load(Path file) {

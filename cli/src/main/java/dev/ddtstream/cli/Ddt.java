@@ -11,7 +11,8 @@ import picocli.CommandLine;
 @Command(name = "ddt", mixinStandardHelpOptions = true, version = "ddt-stream 0.1.0",
         description = "Unified multimodal generation with DDT tokens, served through Kafka.",
         subcommands = {DemoCommand.class, ServeCommand.class, GenerateCommand.class, EditCommand.class,
-                CaptionCommand.class, TokenizeCommand.class, GenEvalCommand.class, BenchCommand.class, ProvisionCommand.class})
+                CaptionCommand.class, TokenizeCommand.class, GenEvalCommand.class, BenchCommand.class, ProvisionCommand.class,
+                ClusterCommand.class})
 public final class Ddt {
 
     public static void main(String[] args) {

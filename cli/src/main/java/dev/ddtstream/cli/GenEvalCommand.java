@@ -17,16 +17,18 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
  * {@code ddt geneval}: the bundle's GenEval-shaped suite (the six tasks in GenEval's proportions,
  * prompts as varied as the synthetic world allows, four images per prompt with the prompt's own
- * seeds) through the whole embedded pipeline; the Flink evaluator scores every image under
+ * seeds) through a running stack ({@code ddt serve}, {@code ddt cluster up}, or one named by the
+ * connection options), else through the embedded pipeline started for it; the Flink evaluator scores every image under
  * GenEval's rules and ours, and the command prints both next to the paper's DDT-LLaMA row.
  */
 @Command(name = "geneval", mixinStandardHelpOptions = true,
-        description = "Run the GenEval-shaped suite through the embedded pipeline and print the evaluator's table.")
+        description = "Run the GenEval-shaped suite through the running stack (else the embedded pipeline) and print the evaluator's table.")
 final class GenEvalCommand implements Callable<Integer> {
 
     @Option(names = "--scale", defaultValue = "1.0", description = "Fraction of GenEval's 553 prompts (default: ${DEFAULT-VALUE}).")
@@ -35,8 +37,11 @@ final class GenEvalCommand implements Callable<Integer> {
     @Option(names = "--images-per-prompt", defaultValue = "4", description = "Images per prompt, seeds 0..n-1 (default: ${DEFAULT-VALUE}).")
     int imagesPerPrompt;
 
-    @Option(names = "--device", defaultValue = "auto", description = "cpu, cuda:N or auto (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--device", defaultValue = "auto", description = "cpu, cuda:N or auto, for the embedded pipeline (default: ${DEFAULT-VALUE}).")
     String device;
+
+    @Mixin
+    Connection connection;
 
     @Override
     public Integer call() throws Exception {
@@ -45,8 +50,8 @@ final class GenEvalCommand implements Callable<Integer> {
                 "no model bundle: set DDT_BUNDLE or run from a checkout with " + BundleLocator.COMMITTED));
         List<GenerationRequest> suite = GenEvalSuite.read(bundle)
                 .requests(scale, imagesPerPrompt, "geneval-" + Long.toString(System.currentTimeMillis(), 36));
-        try (LocalPipeline pipeline = LocalPipeline.start(device, 0, out);
-             DdtClient client = DdtClient.connect(pipeline.clientProperties)) {
+        try (SuiteStack stack = SuiteStack.open(connection, device, out);
+             DdtClient client = DdtClient.connect(stack.clientProperties)) {
             out.printf("%nSending the suite: %d images (%d prompts x %d)...%n", suite.size(), suite.size() / imagesPerPrompt, imagesPerPrompt);
             AtomicInteger done = new AtomicInteger();
             AtomicInteger failed = new AtomicInteger();
@@ -65,7 +70,7 @@ final class GenEvalCommand implements Callable<Integer> {
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
             Set<String> ids = suite.stream().map(GenerationRequest::getRequestId).collect(Collectors.toSet());
-            List<EvaluationResult> verdicts = EvaluationTable.await(pipeline.clientProperties, ids, Duration.ofMinutes(2));
+            List<EvaluationResult> verdicts = EvaluationTable.await(stack.clientProperties, ids, Duration.ofMinutes(2));
             out.printf("%n%d images generated in %.1f s (%.1f images/s), %d failed; %d scored by the Flink evaluator%n%n",
                     suite.size(), seconds, suite.size() / seconds, failed.get(), verdicts.size());
             out.print(EvaluationTable.format(verdicts));

@@ -28,9 +28,7 @@ final class ServeCommand implements Callable<Integer> {
         PrintStream out = System.out;
         LocalPipeline pipeline = LocalPipeline.start(device, metricsPort, dashboardPort, out);
         Path serveFile = Path.of(Connection.SERVE_FILE);
-        Files.createDirectories(serveFile.getParent());
-        Files.writeString(serveFile, "bootstrap.servers=" + pipeline.stack.bootstrapServers() + "\n"
-                + "schema.registry.url=" + pipeline.stack.schemaRegistryUrl() + "\n");
+        Connection.remember(pipeline.clientProperties);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {

@@ -83,9 +83,19 @@ public final class EvaluatorJob {
         return new Outputs(evaluations, tumbling.union(sliding));
     }
 
-    /** Reads {@code topics} from Kafka, defines the job on {@code env} and starts it; the caller cancels it through the client. */
+    /** The job's name on a Flink cluster. */
+    public static final String NAME = "ddt-evaluator";
+
+    /** Defines the job on {@code env} with Kafka as its source and sinks, and starts it; the caller cancels it through the client. */
     public static JobClient start(StreamExecutionEnvironment env, EvaluatorTopics topics, Map<String, ?> clientProperties,
                                   Settings s, ResultScorer scorer) throws Exception {
+        wire(env, topics, clientProperties, s, scorer);
+        return env.executeAsync(NAME);
+    }
+
+    /** Defines the job on {@code env}: Kafka in, {@link #define}, Kafka out, checkpoints; the caller executes it. */
+    public static void wire(StreamExecutionEnvironment env, EvaluatorTopics topics, Map<String, ?> clientProperties,
+                            Settings s, ResultScorer scorer) {
         Map<String, String> client = new HashMap<>();
         clientProperties.forEach((k, v) -> client.put(k, String.valueOf(v)));
         env.enableCheckpointing(s.checkpointEvery().toMillis(), CheckpointingMode.EXACTLY_ONCE);
@@ -109,7 +119,6 @@ public final class EvaluatorJob {
                 .name("to " + topics.evaluations());
         out.metrics().sinkTo(sink(topics.metrics(), s.groupId() + "-metrics", client, AvroRecords.WINDOW_KEY))
                 .name("to " + topics.metrics());
-        return env.executeAsync("ddt-evaluator");
     }
 
     static EvaluationResult evaluation(Observation o) {

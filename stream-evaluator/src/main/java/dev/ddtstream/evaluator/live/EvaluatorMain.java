@@ -8,7 +8,6 @@ import dev.ddtstream.service.ServiceSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
@@ -48,8 +47,9 @@ public final class EvaluatorMain {
         Path bundle = BundleLocator.locate(s.text("bundle", null)).orElseThrow(() -> new IllegalArgumentException(
                 "no model bundle: set bundle (DDT_BUNDLE) or run from a checkout with " + BundleLocator.COMMITTED));
         ResultScorer scorer = ResultScorer.forWorld(ManifestReader.read(bundle).requireWorld());
-        JobClient job = EvaluatorJob.start(StreamExecutionEnvironment.getExecutionEnvironment(), EvaluatorTopics.catalogue(),
-                s.clientProperties(), settings(s), scorer);
-        job.getJobExecutionResult().get();
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        EvaluatorJob.wire(env, EvaluatorTopics.catalogue(), s.clientProperties(), settings(s), scorer);
+        // on a cluster (flink run, a jar run through the REST API) this submits and returns; started with java, it runs here
+        env.execute(EvaluatorJob.NAME);
     }
 }

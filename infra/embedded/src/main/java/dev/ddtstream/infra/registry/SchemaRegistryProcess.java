@@ -117,8 +117,20 @@ public final class SchemaRegistryProcess implements AutoCloseable {
      * the process {@code parentPid} when one is given.
      */
     public static List<String> command(Path runnerJar, int port, Path storageDir, Long parentPid) {
+        List<String> c = new ArrayList<>();
+        c.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        c.addAll(jvmArgs(port, storageDir));
+        if (parentPid != null) {
+            // Makes the registry exit when that JVM is gone, even by SIGKILL, which skips the shutdown hook.
+            c.add("-Dddt.registry.parent-pid=" + parentPid);
+        }
+        c.addAll(List.of("-jar", runnerJar.toAbsolutePath().toString()));
+        return c;
+    }
+
+    /** The JVM's settings of a registry on {@code port} (0: any), its schemas in memory or in H2 under {@code storageDir}. */
+    public static List<String> jvmArgs(int port, Path storageDir) {
         List<String> c = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m",
                 // A lightly loaded service that should come up fast: C1 and the serial GC halve start-up on few cores.
                 "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
@@ -128,11 +140,6 @@ public final class SchemaRegistryProcess implements AutoCloseable {
             // Apicurio's own SQL storage on a file: the tables are made on the first start, found on the next
             c.add("-Dquarkus.datasource.jdbc.url=jdbc:h2:file:" + storageDir.toAbsolutePath().resolve("registry") + ";DB_CLOSE_ON_EXIT=FALSE");
         }
-        if (parentPid != null) {
-            // Makes the registry exit when that JVM is gone, even by SIGKILL, which skips the shutdown hook.
-            c.add("-Dddt.registry.parent-pid=" + parentPid);
-        }
-        c.addAll(List.of("-jar", runnerJar.toAbsolutePath().toString()));
         return c;
     }
 

@@ -1,0 +1,108 @@
+package dev.ddtstream.cli.cluster;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.IntStream;
+
+/**
+ * Where everything of a local multi-process cluster lives: its run folder (data, generated
+ * configuration, logs, pids) and its ports on 127.0.0.1, all fixed from one base port so that a
+ * cluster comes back on the same addresses and data after {@code down} and {@code up}.
+ *
+ * @param dir  the run folder
+ * @param base the base port (default 19000): brokers base+92.., controllers base+192.., the registry
+ *             base+81, Flink's REST base+82, the GPU workers base+464.., the orchestrators base+100..,
+ *             the dashboard base+88
+ */
+public record ClusterLayout(Path dir, int base) {
+
+    public static final int BROKERS = 3;
+    /** The LLaMA stage runs as two processes, the others as one. */
+    public static final List<String> GPU_PROCESSES = List.of("gpu-encoder", "gpu-llama-0", "gpu-llama-1", "gpu-mmdit");
+    public static final List<String> ORCHESTRATORS = List.of("generator", "captioner", "tokenizer");
+
+    public ClusterLayout {
+        dir = dir.toAbsolutePath().normalize();
+        if (base < 1024 || base > 65535 - 600) {
+            throw new IllegalArgumentException("the base port must leave room for the cluster's ports: " + base);
+        }
+    }
+
+    public int brokerPort(int node) {
+        return base + 91 + node;
+    }
+
+    public int controllerPort(int node) {
+        return base + 191 + node;
+    }
+
+    /** {@code host:port} of every broker. */
+    public String bootstrapServers() {
+        return String.join(",", IntStream.rangeClosed(1, BROKERS).mapToObj(n -> "127.0.0.1:" + brokerPort(n)).toList());
+    }
+
+    public String voters() {
+        return String.join(",", IntStream.rangeClosed(1, BROKERS).mapToObj(n -> n + "@127.0.0.1:" + controllerPort(n)).toList());
+    }
+
+    public int registryPort() {
+        return base + 81;
+    }
+
+    public String registryUrl() {
+        return "http://127.0.0.1:" + registryPort() + "/apis/ccompat/v7";
+    }
+
+    public int flinkRestPort() {
+        return base + 82;
+    }
+
+    public String flinkRest() {
+        return "http://127.0.0.1:" + flinkRestPort();
+    }
+
+    /** Flink's JobManager RPC, blob server, TaskManager RPC and data ports. */
+    public int flinkPort(int index) {
+        return base + 123 + index;
+    }
+
+    public int gpuHttpPort(String process) {
+        return base + 464 + GPU_PROCESSES.indexOf(process);
+    }
+
+    public int orchestratorHttpPort(String app) {
+        return base + 100 + ORCHESTRATORS.indexOf(app);
+    }
+
+    public int dashboardPort() {
+        return base + 88;
+    }
+
+    public Path kafkaDir(int node) {
+        return dir.resolve("kafka-" + node);
+    }
+
+    public Path registryDir() {
+        return dir.resolve("registry");
+    }
+
+    public Path flinkDir() {
+        return dir.resolve("flink");
+    }
+
+    public Path configDir() {
+        return dir.resolve("config");
+    }
+
+    public Path logDir() {
+        return dir.resolve("logs");
+    }
+
+    public Path pidDir() {
+        return dir.resolve("pids");
+    }
+
+    public Path stateDir(String app) {
+        return dir.resolve("state").resolve(app);
+    }
+}
