@@ -3,6 +3,7 @@ package dev.ddtstream.orchestration;
 import dev.ddtstream.bundle.BundleLocator;
 import dev.ddtstream.bundle.PromptTemplates;
 import dev.ddtstream.events.RequestState;
+import dev.ddtstream.schemas.registry.RegistryUnreachableException;
 import dev.ddtstream.schemas.registry.SchemaRegistryClient;
 import dev.ddtstream.schemas.registry.SchemaRegistryConfig;
 import dev.ddtstream.service.ServiceHttp;
@@ -42,6 +43,8 @@ public final class OrchestratorApp implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(OrchestratorApp.class);
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+    /** How long a stream thread that met an unanswering registry waits before its replacement starts. */
+    private static final Duration REGISTRY_RETRY = Duration.ofSeconds(1);
 
     private final String name;
     private final PromptTemplates templates;
@@ -94,7 +97,14 @@ public final class OrchestratorApp implements AutoCloseable {
         // stream thread: with exactly_once_v2 its open transaction aborts and the new thread
         // resumes from the last commit, so nothing is lost or doubled. Bad records never get here.
         streams.setUncaughtExceptionHandler(e -> {
-            log.error("{}: stream thread failed, replacing it: {}", flow.name(), e.toString(), e);
+            if (registryAway(e)) {
+                // the replacement would meet the same record at once: a pause instead of a hot loop while it is away
+                log.warn("{}: the schema registry does not answer; the stream thread is replaced in {} ms", flow.name(),
+                        REGISTRY_RETRY.toMillis());
+                pause(REGISTRY_RETRY);
+            } else {
+                log.error("{}: stream thread failed, replacing it: {}", flow.name(), e.toString(), e);
+            }
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
         streams.setStateListener((now, before) -> {
@@ -158,5 +168,22 @@ public final class OrchestratorApp implements AutoCloseable {
         }
         templates.close();
         log.info("{} stopped", name);
+    }
+
+    private static boolean registryAway(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof RegistryUnreachableException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void pause(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

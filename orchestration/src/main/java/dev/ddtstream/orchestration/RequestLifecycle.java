@@ -13,6 +13,7 @@ import dev.ddtstream.events.RequestStatus;
 import dev.ddtstream.events.Stage;
 import dev.ddtstream.events.StageTiming;
 import dev.ddtstream.schemas.Topics;
+import dev.ddtstream.schemas.registry.RegistryUnreachableException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -101,6 +102,8 @@ final class RequestLifecycle implements Processor<String, Object, String, Specif
             if (r == null) {
                 throw new SerializationException("request record has no value");
             }
+        } catch (RegistryUnreachableException e) {
+            throw e; // not the request's fault: the replaced stream thread reads it again (OrchestratorApp)
         } catch (SerializationException e) {
             if (flow.answersUnreadable()) {
                 if (key != null) {

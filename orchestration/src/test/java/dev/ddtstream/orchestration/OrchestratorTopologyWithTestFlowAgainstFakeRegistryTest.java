@@ -3,6 +3,7 @@ package dev.ddtstream.orchestration;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ddtstream.bundle.BundleLocator;
@@ -28,18 +29,21 @@ import dev.ddtstream.events.StageTiming;
 import dev.ddtstream.schemas.Topic;
 import dev.ddtstream.schemas.Topics;
 import dev.ddtstream.schemas.registry.FakeSchemaRegistry;
+import dev.ddtstream.schemas.registry.RegistryUnreachableException;
 import dev.ddtstream.schemas.registry.SchemaRegistryClient;
 import dev.ddtstream.schemas.wire.ConfluentAvroDeserializer;
 import dev.ddtstream.schemas.wire.ConfluentAvroSerializer;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -157,6 +161,37 @@ class OrchestratorTopologyWithTestFlowAgainstFakeRegistryTest {
         assertTrue(output(Topics.ERROR_RESULTS).isEmpty(), "no id to answer");
         assertEquals(1, output(Topics.DEAD_LETTERS).size(), "but the record is dead-lettered");
         assertNull(store.get("junk"));
+    }
+
+    @Test
+    void aRequestWhoseSchemaTheRegistryCannotGiveIsNotAnsweredButReadAgainByTheReplacedThread() throws Exception {
+        FakeSchemaRegistry own = FakeSchemaRegistry.start();
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "lifecycle-test-registry-away");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        try (own; TopologyTestDriver d = new TopologyTestDriver(Orchestrator.topology(new TestFlow(),
+                new RequestValidator(RequestLimits.defaults(), templates), SchemaRegistryClient.create(own.url()),
+                Map.of("schema.registry.url", own.url()), RETENTION), props, Instant.ofEpochMilli(t0))) {
+            TestInputTopic<String, byte[]> in = d.createInputTopic(Topics.REQUESTS.name(), new StringSerializer(), new ByteArraySerializer());
+            TestOutputTopic<String, byte[]> errors = d.createOutputTopic(Topics.ERROR_RESULTS.name(), new StringDeserializer(),
+                    new ByteArrayDeserializer());
+            in.pipeInput("junk", new byte[] {42}); // its answers register the error schemas: they are cached from now on
+            assertEquals(1, errors.readValuesToList().size());
+            own.close();
+
+            byte[] framed = {0, 0, 0, 0, 99, 2, 'x'}; // magic byte, schema id 99, a body
+            RuntimeException e = assertThrows(RuntimeException.class, () -> in.pipeInput("r", framed));
+            assertTrue(causes(e).stream().anyMatch(RegistryUnreachableException.class::isInstance), "the cause: " + e);
+            assertTrue(errors.isEmpty(), "a request must not be answered UNDECODABLE_RECORD because the registry is away");
+        }
+    }
+
+    private static List<Throwable> causes(Throwable e) {
+        List<Throwable> out = new ArrayList<>();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            out.add(t);
+        }
+        return out;
     }
 
     @Test

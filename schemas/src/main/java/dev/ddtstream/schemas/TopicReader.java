@@ -1,5 +1,6 @@
 package dev.ddtstream.schemas;
 
+import dev.ddtstream.schemas.registry.RegistryUnreachableException;
 import dev.ddtstream.schemas.registry.SchemaRegistryClient;
 import dev.ddtstream.schemas.registry.SchemaRegistryConfig;
 import dev.ddtstream.schemas.wire.ConfluentAvroDeserializer;
@@ -19,6 +20,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
@@ -29,12 +31,16 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * end ({@link #assign}), or as a member of a consumer group ({@link #subscribe}), and decodes each
  * record into its topic's value type. A record of a topic the reader was not built for is refused
  * with an {@link IllegalStateException}, never decoded as some other type. Not thread-safe, like
- * the consumer it wraps; {@link #wakeup} may be called from any thread.
+ * the consumer it wraps; {@link #wakeup} may be called from any thread. A registry that does not
+ * answer holds the reader up (for up to {@link #REGISTRY_PATIENCE}) rather than failing a readable record.
  */
 public final class TopicReader implements AutoCloseable {
 
     /** Where an assigned reader starts. */
     public enum Start { BEGINNING, END }
+
+    /** How long a record waits for a registry that does not answer before it is handed over as an error. */
+    static final Duration REGISTRY_PATIENCE = Duration.ofSeconds(60);
 
     /**
      * One record, decoded by its topic's type, or the reason it could not be.
@@ -144,10 +150,28 @@ public final class TopicReader implements AutoCloseable {
         if (topic == null) {
             throw new IllegalStateException("a reader of " + topics.keySet() + " got a record of " + r.topic());
         }
+        long giveUpAt = System.nanoTime() + REGISTRY_PATIENCE.toNanos();
+        while (true) {
+            try {
+                return new Received(topic, r.key(), r.partition(), r.offset(), values.get(r.topic()).deserialize(r.topic(), r.value()), null);
+            } catch (RegistryUnreachableException e) {
+                // the record is fine: wait for the registry rather than hand its reader an error for a readable record
+                if (System.nanoTime() > giveUpAt) {
+                    return new Received(topic, r.key(), r.partition(), r.offset(), null, e);
+                }
+                pause(Duration.ofMillis(500));
+            } catch (SerializationException e) {
+                return new Received(topic, r.key(), r.partition(), r.offset(), null, e);
+            }
+        }
+    }
+
+    private static void pause(Duration d) {
         try {
-            return new Received(topic, r.key(), r.partition(), r.offset(), values.get(r.topic()).deserialize(r.topic(), r.value()), null);
-        } catch (SerializationException e) {
-            return new Received(topic, r.key(), r.partition(), r.offset(), null, e);
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new WakeupException();
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.ddtstream.cli.cluster;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
 
@@ -19,7 +20,8 @@ public record ClusterLayout(Path dir, int base) {
     public static final int BROKERS = 3;
     /** The LLaMA stage runs as two processes, the others as one. */
     public static final List<String> GPU_PROCESSES = List.of("gpu-encoder", "gpu-llama-0", "gpu-llama-1", "gpu-mmdit");
-    public static final List<String> ORCHESTRATORS = List.of("generator", "captioner", "tokenizer");
+    /** The orchestrators' processes, {@code <app>-<n>}: two generators, so that one takes over when the other dies. */
+    public static final List<String> ORCHESTRATORS = List.of("generator-0", "generator-1", "captioner-0", "tokenizer-0");
 
     public ClusterLayout {
         dir = dir.toAbsolutePath().normalize();
@@ -70,12 +72,31 @@ public record ClusterLayout(Path dir, int base) {
         return base + 464 + GPU_PROCESSES.indexOf(process);
     }
 
-    public int orchestratorHttpPort(String app) {
-        return base + 100 + ORCHESTRATORS.indexOf(app);
+    public int orchestratorHttpPort(String process) {
+        return base + 100 + ORCHESTRATORS.indexOf(process);
+    }
+
+    /** The application an orchestrator process runs: {@code generator} for {@code generator-1}. */
+    public static String app(String process) {
+        return process.substring(0, process.indexOf('-'));
     }
 
     public int dashboardPort() {
         return base + 88;
+    }
+
+    /** Every port the cluster listens on. */
+    public List<Integer> ports() {
+        List<Integer> out = new ArrayList<>();
+        for (int n = 1; n <= BROKERS; n++) {
+            out.add(brokerPort(n));
+            out.add(controllerPort(n));
+        }
+        out.addAll(List.of(registryPort(), flinkRestPort(), dashboardPort()));
+        IntStream.range(0, 4).forEach(i -> out.add(flinkPort(i)));
+        GPU_PROCESSES.forEach(p -> out.add(gpuHttpPort(p)));
+        ORCHESTRATORS.forEach(p -> out.add(orchestratorHttpPort(p)));
+        return out;
     }
 
     public Path kafkaDir(int node) {
@@ -102,7 +123,7 @@ public record ClusterLayout(Path dir, int base) {
         return dir.resolve("pids");
     }
 
-    public Path stateDir(String app) {
-        return dir.resolve("state").resolve(app);
+    public Path stateDir(String process) {
+        return dir.resolve("state").resolve(process);
     }
 }

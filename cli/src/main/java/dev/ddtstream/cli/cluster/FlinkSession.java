@@ -84,7 +84,10 @@ final class FlinkSession {
         c.put("restart-strategy.type", "fixed-delay");
         c.put("restart-strategy.fixed-delay.attempts", "1000");
         c.put("restart-strategy.fixed-delay.delay", "2 s");
-        c.put("heartbeat.timeout", "10000");
+        // a killed TaskManager is noticed within two failed heartbeats (heartbeat.rpc-failure-threshold 2), while a
+        // busy one has 20 s to answer: a timeout no longer than the interval failed the job on every pause of a loaded host
+        c.put("heartbeat.interval", "2000");
+        c.put("heartbeat.timeout", "20000");
         return c;
     }
 

@@ -15,7 +15,10 @@ import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.Writer;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -32,6 +35,9 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 
 /**
@@ -79,12 +85,15 @@ public final class LocalCluster {
     /** Starts every process that is not running, in dependency order, waiting for each tier. */
     public Duration up(PrintStream out) throws Exception {
         long t0 = System.nanoTime();
+        if (processes.recorded().stream().noneMatch(ClusterProcesses.Recorded::alive)) {
+            requireFree(layout.ports());
+        }
         prepare();
         List<Spec> specs = specs();
         startAll(out, specs.stream().filter(s -> s.name().startsWith("kafka-")).toList());
-        await("the three brokers to form a cluster", () -> brokers() == ClusterLayout.BROKERS, out);
+        await("the three brokers to form a cluster", () -> brokers() == ClusterLayout.BROKERS, START_TIMEOUT);
         startAll(out, List.of(spec("registry")));
-        await("the registry to answer", () -> answers(layout.registryUrl() + "/subjects"), out);
+        await("the registry to answer", () -> answers(layout.registryUrl() + "/subjects"), START_TIMEOUT);
         SchemaRegistryClient registry = SchemaRegistryClient.create(layout.registryUrl());
         registry.setCompatibility(null, "BACKWARD");
         Provisioning.provisionTopics(clientProperties(), new Provisioning.TopicPlan(PARTITIONS, ClusterLayout.BROKERS, PayloadLimit.DEFAULT));
@@ -92,21 +101,50 @@ public final class LocalCluster {
         out.printf("Provision %d topics (%d partitions, replication %d, min in sync %d), schemas registered%n",
                 Topics.ALL.size(), PARTITIONS, ClusterLayout.BROKERS, ClusterLayout.BROKERS - 1);
         startAll(out, List.of(spec("flink-jobmanager"), spec("flink-taskmanager")));
-        await("Flink's TaskManager to register", () -> flink.taskManagers() >= 1, out);
+        await("Flink's TaskManager to register", () -> flink.taskManagers() >= 1, START_TIMEOUT);
         String evaluator = flink.jobs().get(EvaluatorJob.NAME);
         if (evaluator == null || List.of("FAILED", "CANCELED", "FINISHED").contains(evaluator)) {
             String job = flink.submit(evaluatorJar(), EvaluatorMain.class.getName(), layout.configDir().resolve("evaluator.properties").toString());
             out.printf("Evaluator job %s submitted to %s%n", job, layout.flinkRest());
         }
-        List<Spec> services = specs.stream().filter(s -> s.httpUrl().isPresent()).toList();
-        startAll(out, services);
-        for (Spec s : services) {
-            await(s.name() + " to be ready", () -> answers(s.httpUrl().orElseThrow() + "/ready"), out);
-        }
+        startAll(out, specs.stream().filter(s -> s.httpUrl().isPresent()).toList());
+        awaitReady(START_TIMEOUT);
         Duration took = Duration.ofNanos(System.nanoTime() - t0);
         out.printf("Cluster   up in %.1f s: %d processes, resident memory %d MiB; logs in %s%n", took.toMillis() / 1000.0,
                 processes.recorded().stream().filter(ClusterProcesses.Recorded::alive).count(), residentMiB(), layout.logDir());
         return took;
+    }
+
+    /**
+     * Waits until the whole cluster serves: three brokers, the registry, the evaluator job running, and
+     * every service ready (after a fault, once what was struck is back).
+     */
+    public void awaitReady(Duration timeout) throws InterruptedException, IOException {
+        await("three brokers", () -> brokers() == ClusterLayout.BROKERS, timeout);
+        await("the registry", () -> answers(layout.registryUrl() + "/subjects"), timeout);
+        await("the evaluator job to run", () -> "RUNNING".equals(evaluatorState()), timeout);
+        for (Spec s : specs().stream().filter(s -> s.httpUrl().isPresent()).toList()) {
+            await(s.name() + " to be ready", () -> answers(s.httpUrl().orElseThrow() + "/ready"), timeout);
+        }
+    }
+
+    private String evaluatorState() {
+        try {
+            return flink.jobs().get(EvaluatorJob.NAME);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** Refuses to start a cluster over ports something else holds: its processes would die one by one, each in its own log. */
+    private static void requireFree(List<Integer> ports) {
+        for (int port : ports) {
+            try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+                s.setReuseAddress(true);
+            } catch (IOException e) {
+                throw new IllegalStateException("port " + port + " of the cluster is taken; choose other ports with --base-port");
+            }
+        }
     }
 
     /** Starts the named process of the cluster (a fault test restarting what it killed). */
@@ -172,9 +210,9 @@ public final class LocalCluster {
             write("gpu-workers.properties", gpu, common, Map.of("stages", stage, "instance", "cluster-" + gpu.substring(4),
                     "http.port", Integer.toString(layout.gpuHttpPort(gpu))));
         }
-        for (String app : ClusterLayout.ORCHESTRATORS) {
-            write(app + ".properties", app, common, Map.of("instance", app + "-0", "state.dir", layout.stateDir(app).toString(),
-                    "http.port", Integer.toString(layout.orchestratorHttpPort(app))));
+        for (String process : ClusterLayout.ORCHESTRATORS) {
+            write(ClusterLayout.app(process) + ".properties", process, common, Map.of("instance", process,
+                    "state.dir", layout.stateDir(process).toString(), "http.port", Integer.toString(layout.orchestratorHttpPort(process))));
         }
         write("dashboard.properties", "dashboard", common, Map.of("http.port", Integer.toString(layout.dashboardPort())));
         write("evaluator.properties", "evaluator", common, Map.of());
@@ -215,7 +253,8 @@ public final class LocalCluster {
             return service(name, List.of("-Xmx768m", log4j), GpuWorkers.class.getName(), layout.gpuHttpPort(name));
         }
         if (ClusterLayout.ORCHESTRATORS.contains(name)) {
-            String main = "dev.ddtstream." + name + "." + Character.toUpperCase(name.charAt(0)) + name.substring(1) + "App";
+            String app = ClusterLayout.app(name);
+            String main = "dev.ddtstream." + app + "." + Character.toUpperCase(app.charAt(0)) + app.substring(1) + "App";
             return service(name, List.of("-Xmx384m", log4j), main, layout.orchestratorHttpPort(name));
         }
         return switch (name) {
@@ -258,8 +297,8 @@ public final class LocalCluster {
     }
 
     /** Waits for {@code condition}; fails at once, with the end of its log, when a process of the cluster has exited. */
-    private void await(String what, BooleanSupplier condition, PrintStream out) throws InterruptedException, IOException {
-        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+    private void await(String what, BooleanSupplier condition, Duration timeout) throws InterruptedException, IOException {
+        long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             for (ClusterProcesses.Recorded r : processes.recorded()) {
                 if (!r.alive()) {
@@ -309,14 +348,29 @@ public final class LocalCluster {
         }
     }
 
-    /** The evaluator's own jar, as the launcher's classpath holds it: the job jar uploaded to Flink. */
-    private static Path evaluatorJar() {
-        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
-            if (entry.matches(".*ddt-stream-evaluator-[^/]*\\.jar")) {
-                return Path.of(entry);
+    /**
+     * The evaluator's own jar, uploaded to Flink as the job jar: where its classes were loaded from,
+     * packed into the run folder first when that is a classes directory (a test in the IDE).
+     */
+    private Path evaluatorJar() throws IOException {
+        Path source;
+        try {
+            source = Path.of(EvaluatorJob.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException("cannot locate the evaluator's classes", e);
+        }
+        if (Files.isRegularFile(source)) {
+            return source;
+        }
+        Path jar = layout.flinkDir().resolve("ddt-stream-evaluator-job.jar");
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar)); Stream<Path> files = Files.walk(source)) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                out.putNextEntry(new JarEntry(source.relativize(f).toString().replace(File.separatorChar, '/')));
+                Files.copy(f, out);
+                out.closeEntry();
             }
         }
-        throw new IllegalStateException("the evaluator's jar is not on the classpath: build with ./mvnw install (./ddt does)");
+        return jar;
     }
 
     /** The resident memory of the cluster's processes together, from /proc. */

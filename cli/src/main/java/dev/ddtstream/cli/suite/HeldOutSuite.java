@@ -53,6 +53,11 @@ public final class HeldOutSuite {
         return out;
     }
 
+    /** {@code n} GENERATE requests, round-robin over GenEval's categories. */
+    public List<GenerationRequest> generates(int n, String runId) {
+        return pick("t2i", n, runId);
+    }
+
     private List<GenerationRequest> pick(String task, int n, String runId) {
         Map<String, List<JsonNode>> byKind = new LinkedHashMap<>();
         for (JsonNode s : samples) {

@@ -3,6 +3,7 @@ package dev.ddtstream.gpu.pool;
 import dev.ddtstream.events.ErrorReason;
 import dev.ddtstream.events.JobHeader;
 import dev.ddtstream.gpu.engine.EngineException;
+import dev.ddtstream.schemas.registry.RegistryUnreachableException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,6 +42,8 @@ final class JobBatch {
                 if (job == null) {
                     throw new SerializationException("job record has no value");
                 }
+            } catch (RegistryUnreachableException e) {
+                throw e; // not the record's fault: the batch is served again once the registry answers
             } catch (SerializationException e) {
                 out.add(new ServedJob(r, null, key, new Outcome.Refused(ErrorReason.UNDECODABLE_RECORD, e.getMessage())));
                 continue;

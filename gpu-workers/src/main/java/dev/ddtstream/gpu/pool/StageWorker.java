@@ -2,6 +2,7 @@ package dev.ddtstream.gpu.pool;
 
 import dev.ddtstream.events.StageEvent;
 import dev.ddtstream.gpu.batching.DynamicBatcher;
+import dev.ddtstream.schemas.registry.RegistryUnreachableException;
 import dev.ddtstream.schemas.registry.SchemaRegistryClient;
 import dev.ddtstream.schemas.wire.ConfluentAvroDeserializer;
 import dev.ddtstream.schemas.wire.ConfluentAvroSerializer;
@@ -45,6 +46,8 @@ final class StageWorker<J extends SpecificRecord> implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(StageWorker.class);
     /** How long a poll may block while nothing waits: new records end it at once anyway. */
     private static final Duration IDLE_POLL = Duration.ofMillis(500);
+    /** How long a batch whose schemas the registry could not give waits before it is read again. */
+    private static final Duration REGISTRY_RETRY = Duration.ofSeconds(1);
 
     private final BatchedStage<J> stage;
     private final String workerId;
@@ -92,6 +95,10 @@ final class StageWorker<J extends SpecificRecord> implements Runnable {
         p.put(ProducerConfig.CLIENT_ID_CONFIG, workerId + "-producer");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
+        // a transaction lives only from a computed batch's first send to its commit; should the worker die inside it,
+        // the broker aborts it after this (the default, 60 s, would hold back read_committed readers of every
+        // partition it wrote to that long, unless the worker comes back under its id first)
+        p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 10_000);
         ConfluentAvroSerializer<SpecificRecord> values = new ConfluentAvroSerializer<>();
         values.configure(clientProperties, false);
         this.producer = new KafkaProducer<>(p, new StringSerializer(), values);
@@ -187,7 +194,15 @@ final class StageWorker<J extends SpecificRecord> implements Runnable {
         metrics.queuedDelta(-records.size());
         String batchId = workerId + "-" + (++batches);
         long startedAt = System.currentTimeMillis();
-        List<ServedJob> jobs = JobBatch.serve(stage, jobReader, records, startedAt);
+        List<ServedJob> jobs;
+        try {
+            jobs = JobBatch.serve(stage, jobReader, records, startedAt);
+        } catch (RegistryUnreachableException e) {
+            log.warn("batch {} put back: {}; retrying in {} ms", batchId, e.getMessage(), REGISTRY_RETRY.toMillis());
+            rewind();
+            pauseQuietly(REGISTRY_RETRY);
+            return;
+        }
         long finishedAt = System.currentTimeMillis();
         BatchRecords out = BatchRecords.of(stage.stage(), workerId, batchId, jobs, startedAt, finishedAt);
         try {
@@ -236,6 +251,15 @@ final class StageWorker<J extends SpecificRecord> implements Runnable {
                     (a, b) -> a.offset() >= b.offset() ? a : b);
         }
         return next;
+    }
+
+    private void pauseQuietly(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+        }
     }
 
     /** After an abort: forget what was polled and go back to the committed offsets. */

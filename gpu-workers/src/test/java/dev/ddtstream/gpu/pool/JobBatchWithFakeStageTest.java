@@ -3,6 +3,7 @@ package dev.ddtstream.gpu.pool;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.ddtstream.events.ErrorReason;
 import dev.ddtstream.events.JobHeader;
@@ -13,6 +14,7 @@ import dev.ddtstream.events.Stage;
 import dev.ddtstream.gpu.engine.EngineException;
 import dev.ddtstream.schemas.Topic;
 import dev.ddtstream.schemas.Topics;
+import dev.ddtstream.schemas.registry.RegistryUnreachableException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -95,6 +97,18 @@ class JobBatchWithFakeStageTest {
         assertInstanceOf(Outcome.Produced.class, served.get(0).outcome());
         assertEquals(ErrorReason.MODEL_FAILURE, refused(served.get(1)).reason());
         assertInstanceOf(Outcome.Produced.class, served.get(2).outcome());
+    }
+
+    @Test
+    void aRegistryThatDoesNotAnswerPutsTheBatchBackInsteadOfRefusingItsJobs() {
+        Map<String, MmditJob> jobs = Map.of("a", job("a", 1, null));
+        Deserializer<MmditJob> registryAway = (topic, bytes) -> {
+            throw new RegistryUnreachableException("no Schema Registry answered", null);
+        };
+        FakeStage stage = new FakeStage();
+        assertThrows(RegistryUnreachableException.class, () -> JobBatch.serve(stage, registryAway, List.of(record(0, "a")), NOW),
+                "a readable job must not be answered UNDECODABLE_RECORD because the registry is away");
+        assertEquals(List.of(), stage.callSizes);
     }
 
     private static Outcome.Refused refused(ServedJob j) {

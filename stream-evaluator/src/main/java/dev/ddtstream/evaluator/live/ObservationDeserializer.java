@@ -6,8 +6,10 @@ import dev.ddtstream.events.ErrorResult;
 import dev.ddtstream.events.ImageResult;
 import dev.ddtstream.events.StageEvent;
 import dev.ddtstream.events.StageTiming;
+import dev.ddtstream.schemas.registry.RegistryUnreachableException;
 import dev.ddtstream.schemas.registry.SchemaRegistryConfig;
 import dev.ddtstream.schemas.wire.ConfluentAvroDeserializer;
+import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
@@ -22,7 +24,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Reads the evaluator's input topics into {@link Observation}s: nothing more (scoring is the next
  * operator's). A record that cannot be read is logged and skipped: bad input never stops the job,
- * and the stage that produced it has already counted it (a dead letter or an error result).
+ * and the stage that produced it has already counted it (a dead letter or an error result). A
+ * registry that does not answer is not bad input: the job fails, and restarts from its last
+ * checkpoint to read the same records again once the registry is back.
  */
 final class ObservationDeserializer implements KafkaRecordDeserializationSchema<Observation> {
 
@@ -52,7 +56,7 @@ final class ObservationDeserializer implements KafkaRecordDeserializationSchema<
     }
 
     @Override
-    public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<Observation> out) {
+    public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<Observation> out) throws IOException {
         String topic = record.topic();
         try {
             if (topic.equals(topics.images())) {
@@ -68,6 +72,8 @@ final class ObservationDeserializer implements KafkaRecordDeserializationSchema<
             } else {
                 throw new IllegalStateException("the evaluator does not read topic " + topic);
             }
+        } catch (RegistryUnreachableException e) {
+            throw new IOException("the schema registry does not answer; the job restarts from its last checkpoint", e);
         } catch (SerializationException e) {
             log.warn("skipped an unreadable record of {} partition {} offset {}: {}", topic, record.partition(), record.offset(),
                     e.getMessage());

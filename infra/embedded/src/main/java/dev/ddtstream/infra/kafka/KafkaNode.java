@@ -78,6 +78,16 @@ public final class KafkaNode implements AutoCloseable {
             p.put("transaction.state.log.num.partitions", "1");
         }
         p.put("group.initial.rebalance.delay.ms", "0");
+        if (replication > 1) {
+            // failover: a silent broker is fenced and its leaderships moved after 4 s (Kafka's default: 9 s), and the
+            // open transaction of a producer that died is aborted within 2 s of its timeout (default: 10 s)
+            p.put("broker.session.timeout.ms", "4000");
+            p.put("broker.heartbeat.interval.ms", "1000");
+            p.put("transaction.abort.timed.out.transaction.cleanup.interval.ms", "2000");
+            // a laptop-sized cluster: the internal topics' default 50 partitions each slow every start
+            p.put("offsets.topic.num.partitions", "8");
+            p.put("transaction.state.log.num.partitions", "8");
+        }
         p.put("log.segment.bytes", String.valueOf(16 * 1024 * 1024));
         p.put("log.cleaner.dedupe.buffer.size", String.valueOf(2 * 1024 * 1024));
         return p;
