@@ -2,6 +2,7 @@ package dev.ddtstream.cli;
 
 import dev.ddtstream.cli.cluster.ClusterLayout;
 import dev.ddtstream.cli.cluster.LocalCluster;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -20,22 +21,30 @@ final class ClusterCommand {
         @Option(names = "--dir", defaultValue = "target/cluster", description = "The run folder: data, configuration, logs, pids (default: ${DEFAULT-VALUE}).")
         Path dir;
 
-        @Option(names = "--base-port", defaultValue = "19000", description = "The ports of the cluster start here (default: ${DEFAULT-VALUE}).")
-        int basePort;
+        @Option(names = "--base-port", description = "The ports of the cluster start here (default: the run folder's, "
+                + "else " + ClusterLayout.DEFAULT_BASE + ").")
+        Integer basePort;
 
-        LocalCluster cluster() {
-            return new LocalCluster(new ClusterLayout(dir, basePort), Path.of("config"));
+        LocalCluster cluster() throws IOException {
+            return new LocalCluster(ClusterLayout.of(dir, basePort), Path.of("config"));
         }
     }
 
     @Command(name = "up", mixinStandardHelpOptions = true,
             description = "Start every process that is not running (after a crash: what died, on its data); wait until each is ready.")
     static final class Up extends Where implements Callable<Integer> {
+        @Option(names = "--secure", description = "A new cluster with SASL_SSL (a SCRAM user per service), ACLs, TLS between "
+                + "controllers and basic auth at the registry; a run folder set up so stays so.")
+        boolean secure;
+
         @Override
         public Integer call() throws Exception {
             LocalCluster cluster = cluster();
+            if (secure) {
+                cluster.secure();
+            }
             cluster.up(System.out);
-            Connection.remember(cluster.clientProperties());
+            Connection.remember(cluster.clientProperties("client"));
             ClusterLayout l = cluster.layout();
             System.out.printf("%nKafka     %s%nRegistry  %s%nFlink     %s%nDashboard http://127.0.0.1:%d/%n"
                     + "Requests  ./ddt generate \"two red circles\" -o out.png   (or any request command; ./ddt geneval)%n"

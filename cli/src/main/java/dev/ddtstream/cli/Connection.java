@@ -2,9 +2,12 @@ package dev.ddtstream.cli;
 
 import java.io.IOException;
 import java.io.Reader;
+import java.io.Writer;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -85,12 +88,20 @@ final class Connection {
         return p;
     }
 
-    /** Records where a stack started here listens, for the request commands of other shells. */
+    /**
+     * Records how to reach a stack started here (its addresses, and on a secured cluster the client
+     * user's credentials), for the request commands of other shells; readable by this user only.
+     */
     static void remember(Map<String, Object> clientProperties) throws IOException {
         Path serve = Path.of(SERVE_FILE);
         Files.createDirectories(serve.getParent());
-        Files.writeString(serve, "bootstrap.servers=" + clientProperties.get("bootstrap.servers") + "\n"
-                + "schema.registry.url=" + clientProperties.get("schema.registry.url") + "\n");
+        Properties p = new Properties();
+        clientProperties.forEach((k, v) -> p.put(k, String.valueOf(v)));
+        Files.deleteIfExists(serve);
+        Files.createFile(serve, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        try (Writer w = Files.newBufferedWriter(serve, StandardCharsets.UTF_8)) {
+            p.store(w, "written by ddt serve or ddt cluster up");
+        }
     }
 
     private static Properties load(Path file) {

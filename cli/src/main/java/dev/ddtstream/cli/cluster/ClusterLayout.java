@@ -1,5 +1,7 @@
 package dev.ddtstream.cli.cluster;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,8 +22,38 @@ public record ClusterLayout(Path dir, int base) {
     public static final int BROKERS = 3;
     /** The LLaMA stage runs as two processes, the others as one. */
     public static final List<String> GPU_PROCESSES = List.of("gpu-encoder", "gpu-llama-0", "gpu-llama-1", "gpu-mmdit");
+    /** The GPU processes' instance names are {@code cluster-<stage>[-n]}: their transactional ids start so. */
+    public static final String GPU_INSTANCE_STEM = "cluster";
     /** The orchestrators' processes, {@code <app>-<n>}: two generators, so that one takes over when the other dies. */
     public static final List<String> ORCHESTRATORS = List.of("generator-0", "generator-1", "captioner-0", "tokenizer-0");
+
+    /** The base port of a cluster whose run folder does not say otherwise. */
+    public static final int DEFAULT_BASE = 19000;
+    private static final String BASE_FILE = "base-port";
+
+    /**
+     * The layout of the run folder {@code dir}: the base port it was set up with (remembered at its
+     * first {@code up}), else {@code base}, else {@link #DEFAULT_BASE}; a different {@code base} for a
+     * folder set up with another is refused, since its brokers' data names their ports.
+     */
+    public static ClusterLayout of(Path dir, Integer base) throws IOException {
+        Path file = dir.resolve(BASE_FILE);
+        if (Files.isRegularFile(file)) {
+            int remembered = Integer.parseInt(Files.readString(file).trim());
+            if (base != null && base != remembered) {
+                throw new IllegalArgumentException("the cluster in " + dir + " was set up with base port " + remembered
+                        + ", not " + base + "; leave --base-port out or use another --dir");
+            }
+            return new ClusterLayout(dir, remembered);
+        }
+        return new ClusterLayout(dir, base == null ? DEFAULT_BASE : base);
+    }
+
+    /** Writes the base port into the run folder, for {@link #of} to find. */
+    public void remember() throws IOException {
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve(BASE_FILE), base + "\n");
+    }
 
     public ClusterLayout {
         dir = dir.toAbsolutePath().normalize();
@@ -109,6 +141,11 @@ public record ClusterLayout(Path dir, int base) {
 
     public Path flinkDir() {
         return dir.resolve("flink");
+    }
+
+    /** The secured cluster's credentials (absent: a plaintext cluster). */
+    public Path securityDir() {
+        return dir.resolve("security");
     }
 
     public Path configDir() {

@@ -10,10 +10,12 @@ import dev.ddtstream.schemas.PayloadLimit;
 import dev.ddtstream.schemas.Provisioning;
 import dev.ddtstream.schemas.Topics;
 import dev.ddtstream.schemas.registry.SchemaRegistryClient;
+import dev.ddtstream.schemas.registry.SchemaRegistryConfig;
 import dev.ddtstream.service.ServiceSettings;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -25,6 +27,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -39,6 +42,7 @@ import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.acl.AclBinding;
 
 /**
  * The whole system as separate processes on 127.0.0.1 ({@code ddt cluster up | status | down}):
@@ -74,12 +78,48 @@ public final class LocalCluster {
         return layout;
     }
 
-    /** The Kafka and registry client properties of the cluster. */
+    /** The Kafka and registry client properties of the cluster, as its administrator (a super user when secured). */
     public Map<String, Object> clientProperties() {
+        return clientProperties(ClusterSecurity.ADMIN);
+    }
+
+    /** The Kafka and registry client properties of one of the cluster's users ({@link ClusterSecurity#USERS}). */
+    public Map<String, Object> clientProperties(String user) {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("bootstrap.servers", layout.bootstrapServers());
         p.put("schema.registry.url", layout.registryUrl());
+        security().ifPresent(s -> {
+            p.putAll(s.kafkaClient(user));
+            p.putAll(s.registryClient(user));
+        });
         return p;
+    }
+
+    /** The cluster's credentials, when it was set up secured ({@link #secure}). */
+    public Optional<ClusterSecurity> security() {
+        if (!Files.exists(layout.securityDir())) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(ClusterSecurity.prepare(layout.securityDir()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the cluster's credentials in " + layout.securityDir(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    /**
+     * Makes this run folder a secured cluster before its first {@link #up}: SASL_SSL with a SCRAM user
+     * per service, ACLs, TLS between the controllers, basic auth at the registry.
+     */
+    public void secure() throws IOException, InterruptedException {
+        if (security().isEmpty() && Files.exists(layout.kafkaDir(1))) {
+            throw new IllegalStateException("the cluster in " + layout.dir() + " was set up without security; "
+                    + "stop it (ddt cluster down), remove the folder and start again with --secure");
+        }
+        ClusterSecurity.prepare(layout.securityDir());
     }
 
     /** Starts every process that is not running, in dependency order, waiting for each tier. */
@@ -88,18 +128,27 @@ public final class LocalCluster {
         if (processes.recorded().stream().noneMatch(ClusterProcesses.Recorded::alive)) {
             requireFree(layout.ports());
         }
+        layout.remember();
         prepare();
         List<Spec> specs = specs();
         startAll(out, specs.stream().filter(s -> s.name().startsWith("kafka-")).toList());
         await("the three brokers to form a cluster", () -> brokers() == ClusterLayout.BROKERS, START_TIMEOUT);
         startAll(out, List.of(spec("registry")));
-        await("the registry to answer", () -> answers(layout.registryUrl() + "/subjects"), START_TIMEOUT);
-        SchemaRegistryClient registry = SchemaRegistryClient.create(layout.registryUrl());
+        await("the registry to answer", () -> reachable(layout.registryUrl() + "/subjects"), START_TIMEOUT);
+        SchemaRegistryClient registry = SchemaRegistryConfig.clientFrom(clientProperties());
         registry.setCompatibility(null, "BACKWARD");
         Provisioning.provisionTopics(clientProperties(), new Provisioning.TopicPlan(PARTITIONS, ClusterLayout.BROKERS, PayloadLimit.DEFAULT));
         Provisioning.registerSchemas(registry);
         out.printf("Provision %d topics (%d partitions, replication %d, min in sync %d), schemas registered%n",
                 Topics.ALL.size(), PARTITIONS, ClusterLayout.BROKERS, ClusterLayout.BROKERS - 1);
+        if (security().isPresent()) {
+            try (Admin admin = Admin.create(clientProperties())) {
+                List<AclBinding> acls = ClusterSecurity.acls(ClusterLayout.GPU_INSTANCE_STEM);
+                admin.createAcls(acls).all().get(1, TimeUnit.MINUTES);
+                out.printf("Secured   SASL_SSL (SCRAM-SHA-512) for %d users, %d ACLs, registry basic auth; credentials in %s%n",
+                        ClusterSecurity.USERS.size(), acls.size(), layout.securityDir());
+            }
+        }
         startAll(out, List.of(spec("flink-jobmanager"), spec("flink-taskmanager")));
         await("Flink's TaskManager to register", () -> flink.taskManagers() >= 1, START_TIMEOUT);
         String evaluator = flink.jobs().get(EvaluatorJob.NAME);
@@ -121,7 +170,7 @@ public final class LocalCluster {
      */
     public void awaitReady(Duration timeout) throws InterruptedException, IOException {
         await("three brokers", () -> brokers() == ClusterLayout.BROKERS, timeout);
-        await("the registry", () -> answers(layout.registryUrl() + "/subjects"), timeout);
+        await("the registry", () -> reachable(layout.registryUrl() + "/subjects"), timeout);
         await("the evaluator job to run", () -> "RUNNING".equals(evaluatorState()), timeout);
         for (Spec s : specs().stream().filter(s -> s.httpUrl().isPresent()).toList()) {
             await(s.name() + " to be ready", () -> answers(s.httpUrl().orElseThrow() + "/ready"), timeout);
@@ -196,9 +245,18 @@ public final class LocalCluster {
         String clusterId = Files.exists(layout.dir().resolve("cluster.id"))
                 ? Files.readString(layout.dir().resolve("cluster.id")).trim() : KafkaNode.newClusterId();
         Files.writeString(layout.dir().resolve("cluster.id"), clusterId + "\n");
+        Optional<ClusterSecurity> security = security();
         for (int n = 1; n <= ClusterLayout.BROKERS; n++) {
-            KafkaNode.prepare(layout.kafkaDir(n), KafkaNode.nodeProperties(n, layout.brokerPort(n), layout.controllerPort(n),
-                    layout.voters(), layout.kafkaDir(n).resolve("log"), ClusterLayout.BROKERS), clusterId);
+            Properties node = KafkaNode.nodeProperties(n, layout.brokerPort(n), layout.controllerPort(n), layout.voters(),
+                    layout.kafkaDir(n).resolve("log"), ClusterLayout.BROKERS);
+            if (security.isPresent()) {
+                node.putAll(security.get().nodeProperties(layout.brokerPort(n), layout.controllerPort(n)));
+            }
+            KafkaNode.prepare(layout.kafkaDir(n), node, clusterId);
+            if (security.isPresent()) {
+                Map<String, Object> admin = new LinkedHashMap<>(security.get().kafkaClient(ClusterSecurity.ADMIN));
+                KafkaNode.secure(layout.kafkaDir(n), security.get().scramCredentials(), admin);
+            }
         }
         flink.writeConfig();
         Files.writeString(layout.dir().resolve("log4j2.xml"), LOG4J);
@@ -207,23 +265,36 @@ public final class LocalCluster {
                 "schema.registry.url", layout.registryUrl(), "bundle", bundle.toString());
         for (String gpu : ClusterLayout.GPU_PROCESSES) {
             String stage = gpu.split("-")[1];
-            write("gpu-workers.properties", gpu, common, Map.of("stages", stage, "instance", "cluster-" + gpu.substring(4),
-                    "http.port", Integer.toString(layout.gpuHttpPort(gpu))));
+            write("gpu-workers.properties", gpu, stage, common, Map.of("stages", stage,
+                    "instance", ClusterLayout.GPU_INSTANCE_STEM + "-" + gpu.substring(4), "http.port", Integer.toString(layout.gpuHttpPort(gpu))));
         }
         for (String process : ClusterLayout.ORCHESTRATORS) {
-            write(ClusterLayout.app(process) + ".properties", process, common, Map.of("instance", process,
+            write(ClusterLayout.app(process) + ".properties", process, ClusterLayout.app(process), common, Map.of("instance", process,
                     "state.dir", layout.stateDir(process).toString(), "http.port", Integer.toString(layout.orchestratorHttpPort(process))));
         }
-        write("dashboard.properties", "dashboard", common, Map.of("http.port", Integer.toString(layout.dashboardPort())));
-        write("evaluator.properties", "evaluator", common, Map.of());
+        Map<String, String> noBundle = new LinkedHashMap<>(common);
+        noBundle.remove("bundle"); // the dashboard reads no model
+        write("dashboard.properties", "dashboard", "dashboard", noBundle, Map.of("http.port", Integer.toString(layout.dashboardPort())));
+        write("evaluator.properties", "evaluator", "evaluator", common, Map.of());
     }
 
-    /** The repository's {@code config/<template>} with the cluster's values over it, as {@code <run>/config/<name>.properties}. */
-    private void write(String template, String name, Map<String, String> common, Map<String, String> own) throws IOException {
+    /**
+     * The repository's {@code config/<template>} with the cluster's values over it, as
+     * {@code <run>/config/<name>.properties}; on a secured cluster with {@code user}'s credentials.
+     */
+    private void write(String template, String name, String user, Map<String, String> common, Map<String, String> own)
+            throws IOException {
         Properties p = ServiceSettings.read(repoConfig.resolve(template));
         p.putAll(common);
         p.putAll(own);
-        try (Writer w = Files.newBufferedWriter(layout.configDir().resolve(name + ".properties"), StandardCharsets.UTF_8)) {
+        security().ifPresent(s -> {
+            s.kafkaClient(user).forEach((k, v) -> p.put("kafka." + k, String.valueOf(v)));
+            s.registryClient(user).forEach((k, v) -> p.put(k, String.valueOf(v)));
+        });
+        Path file = layout.configDir().resolve(name + ".properties");
+        Files.deleteIfExists(file);
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
             p.store(w, "config/" + template + " with ddt cluster's addresses; written by ddt cluster up");
         }
     }
@@ -258,7 +329,8 @@ public final class LocalCluster {
             return service(name, List.of("-Xmx384m", log4j), main, layout.orchestratorHttpPort(name));
         }
         return switch (name) {
-            case "registry" -> new Spec(name, SchemaRegistryProcess.jvmArgs(layout.registryPort(), layout.registryDir()),
+            case "registry" -> new Spec(name, concat(SchemaRegistryProcess.jvmArgs(layout.registryPort(), layout.registryDir()),
+                    registrySecurity()),
                     SchemaRegistryProcess.locateJar().toString(), List.of(), Optional.empty());
             case "flink-jobmanager" -> new Spec(name, concat(FlinkSession.JAVA_OPTS, List.of("-Xmx512m", log4j)), FlinkSession.JOB_MANAGER,
                     List.of("--configDir", flink.confDir().toString()), Optional.empty());
@@ -273,6 +345,14 @@ public final class LocalCluster {
             case "dashboard" -> service(name, List.of("-Xmx192m", log4j), "dev.ddtstream.dashboard.DashboardMain", layout.dashboardPort());
             default -> throw new IllegalArgumentException("the cluster has no process named " + name);
         };
+    }
+
+    private List<String> registrySecurity() {
+        try {
+            return security().isPresent() ? security().get().registryJvmArgs() : List.of();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the registry's users", e);
+        }
     }
 
     private static List<String> concat(List<String> a, List<String> b) {
@@ -333,6 +413,11 @@ public final class LocalCluster {
 
     private static boolean answers(String url) {
         return probe(url).equals("UP");
+    }
+
+    /** Whether anything answers HTTP on {@code url} (a registry behind basic auth answers 401). */
+    private static boolean reachable(String url) {
+        return !probe(url).equals("-");
     }
 
     private static String probe(String url) {

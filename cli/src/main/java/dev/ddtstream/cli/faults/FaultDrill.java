@@ -53,13 +53,17 @@ public final class FaultDrill {
     private static final int WARM_UP_REQUESTS = 4;
 
     private final LocalCluster cluster;
+    /** The load's connection: the cluster's client user, on a secured cluster its least privilege. */
     private final Map<String, Object> client;
+    /** The audit's: it reads every topic. */
+    private final Map<String, Object> admin;
     private final HeldOutSuite suite;
     private final PrintStream out;
 
     public FaultDrill(LocalCluster cluster, Path bundle, int imageSide, PrintStream out) {
         this.cluster = cluster;
-        this.client = cluster.clientProperties();
+        this.client = cluster.clientProperties("client");
+        this.admin = cluster.clientProperties();
         this.suite = new HeldOutSuite(bundle, imageSide);
         this.out = out;
     }
@@ -109,7 +113,7 @@ public final class FaultDrill {
         } finally {
             timer.shutdownNow();
         }
-        Ledger ledger = Ledger.read(client, ids, Duration.ofMinutes(2));
+        Ledger ledger = Ledger.read(admin, ids, Duration.ofMinutes(2));
         List<Long> times = timings.stream().map(Timing::answered).sorted().toList();
         DrillResult result = new DrillResult(fault, n, times.size(), failed.get(), ledger.lost(ids), ledger.duplicated(),
                 ledger.servedTwice(), ledger.evaluatedOnce(), ledger.images.size(), normalGap(times, faultAt), stall(times, faultAt),

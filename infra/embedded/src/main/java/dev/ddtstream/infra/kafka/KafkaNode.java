@@ -4,11 +4,16 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.Reader;
+import java.io.StringWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import kafka.server.KafkaConfig;
@@ -34,13 +39,19 @@ public final class KafkaNode implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(KafkaNode.class);
     static final String CONFIG = "server.properties";
     static final String CLUSTER_ID = "cluster.id";
+    /** Optional: SCRAM credentials to write into the metadata at format, one {@code --add-scram} argument per line. */
+    static final String SCRAM = "scram-credentials";
+    /** Optional: the settings of the node's own admin client (its readiness check) on a secured listener. */
+    static final String ADMIN_CLIENT = "admin-client.properties";
 
     private final KafkaRaftServer server;
     private final Properties config;
+    private final Properties adminClient;
 
-    private KafkaNode(KafkaRaftServer server, Properties config) {
+    private KafkaNode(KafkaRaftServer server, Properties config, Properties adminClient) {
         this.server = server;
         this.config = config;
+        this.adminClient = adminClient;
     }
 
     /**
@@ -106,6 +117,26 @@ public final class KafkaNode implements AutoCloseable {
         }
     }
 
+    /**
+     * Makes the node in {@code dir} (after {@link #prepare}) a secured one: the SCRAM credentials its
+     * storage is formatted with, and how its readiness check authenticates. Both files are readable by
+     * this user only.
+     */
+    public static void secure(Path dir, List<String> scramCredentials, Map<String, Object> adminClient) throws IOException {
+        writePrivate(dir.resolve(SCRAM), String.join("\n", scramCredentials) + "\n");
+        Properties p = new Properties();
+        adminClient.forEach((k, v) -> p.put(k, String.valueOf(v)));
+        StringWriter w = new StringWriter();
+        p.store(w, "the node's own admin client");
+        writePrivate(dir.resolve(ADMIN_CLIENT), w.toString());
+    }
+
+    private static void writePrivate(Path file, String text) throws IOException {
+        Files.deleteIfExists(file);
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(file, text);
+    }
+
     /** A new cluster id, for {@link #prepare}. */
     public static String newClusterId() {
         return Uuid.randomUuid().toString();
@@ -125,14 +156,28 @@ public final class KafkaNode implements AutoCloseable {
         Properties config = config(dir);
         String clusterId = Files.readString(dir.resolve(CLUSTER_ID)).trim();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int rc = StorageTool.execute(new String[] {"format", "--cluster-id", clusterId, "--config", dir.resolve(CONFIG).toString(),
-                "--ignore-formatted"}, new PrintStream(out, true, StandardCharsets.UTF_8));
+        List<String> format = new ArrayList<>(List.of("format", "--cluster-id", clusterId, "--config", dir.resolve(CONFIG).toString(),
+                "--ignore-formatted"));
+        if (Files.exists(dir.resolve(SCRAM))) {
+            for (String credential : Files.readAllLines(dir.resolve(SCRAM))) {
+                if (!credential.isBlank()) {
+                    format.addAll(List.of("--add-scram", credential));
+                }
+            }
+        }
+        int rc = StorageTool.execute(format.toArray(String[]::new), new PrintStream(out, true, StandardCharsets.UTF_8));
         if (rc != 0) {
             throw new IOException("formatting Kafka storage in " + dir + " failed (exit " + rc + "): " + out.toString(StandardCharsets.UTF_8));
         }
         KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(config, false), Time.SYSTEM);
         server.startup();
-        return new KafkaNode(server, config);
+        Properties admin = new Properties();
+        if (Files.exists(dir.resolve(ADMIN_CLIENT))) {
+            try (Reader r = Files.newBufferedReader(dir.resolve(ADMIN_CLIENT), StandardCharsets.UTF_8)) {
+                admin.load(r);
+            }
+        }
+        return new KafkaNode(server, config, admin);
     }
 
     /** {@code 127.0.0.1:port} of the client listener. */
@@ -144,6 +189,7 @@ public final class KafkaNode implements AutoCloseable {
     /** Waits until the node answers a metadata request (a cluster's nodes first need a quorum). */
     public void awaitReady(Duration timeout) {
         Properties p = new Properties();
+        p.putAll(adminClient);
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         long deadline = System.nanoTime() + timeout.toNanos();
         try (Admin admin = Admin.create(p)) {
