@@ -14,7 +14,6 @@ import onnx
 import torch
 
 from . import world
-from . import world
 from .data import (caption_prompt, edit_prompt, generate_prompt, to_tensor, to_uint8)
 from .generate import Decoder, left_pad
 from .llama import Llama, LlamaConfig
@@ -458,6 +457,16 @@ def world_spec(S):
     }
 
 
+def write_geneval_suite(out_dir, image_size):
+    """The GenEval-shaped suite `ddt geneval` sends (world.geneval_suite), as eval/geneval_suite.json."""
+    suite = world.geneval_suite(image_size)
+    os.makedirs(os.path.join(out_dir, "eval"), exist_ok=True)
+    with open(os.path.join(out_dir, "eval", "geneval_suite.json"), "w") as f:
+        json.dump(suite, f, separators=(",", ":"))
+    return {"file": "eval/geneval_suite.json", "format": suite["format"], "prompts": len(suite["prompts"]),
+            "images_per_prompt": suite["images_per_prompt"]}
+
+
 def write_heldout(val, out_dir, seed=2):
     """Held-out samples (metadata) + the source/target images edit and caption need."""
     d = os.path.join(out_dir, "eval")
@@ -557,6 +566,7 @@ def export_run(run_dir, bundle_dir, provenance_extra=None, report=True):
     man = export_bundle(tok, llama, tt, bundle_dir, name, prov, val_images=val_images)
     man["world"] = world_spec(tok.cfg.image_size)
     man["heldout"] = write_heldout(val, bundle_dir, seed=int(prov.get("seed", 0)) + 2)
+    man["geneval_suite"] = write_geneval_suite(bundle_dir, tok.cfg.image_size)
     with open(os.path.join(bundle_dir, "manifest.json"), "w") as f:
         json.dump(man, f, indent=1)
     if report:

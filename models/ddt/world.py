@@ -311,3 +311,38 @@ def texts_of(sample):
     if sample["task"] == "edit":
         return [sample["instruction"]]
     return [sample["question"], sample["answer"]]
+
+
+# ----------------------------------------------------------------- GenEval-shaped suite
+GENEVAL_PROPORTIONS = {"single_object": 80, "two_object": 99, "counting": 80, "colors": 94,
+                       "position": 100, "color_attr": 100}  # GenEval's 553 prompts
+GENEVAL_IMAGES_PER_PROMPT = 4
+SUITE_FORMAT = "ddt-geneval-suite/1"
+
+
+def geneval_suite(image_size=32, seed=7, proportions=None, attempts=4000):
+    """GenEval's six tasks in its proportions, as varied as the world allows.
+
+    Per task, draw `attempts` text-to-image samples and keep one per distinct caption (each
+    with its own placed reference scene); the task's prompts walk through the distinct
+    captions in a shuffled order, repeating only when the world has fewer captions than the
+    task has prompts (single_object: 6). Prompt i's images use seeds seed_i + j, j < 4, and
+    no two prompts share a seed.
+    """
+    w = World(image_size)
+    rng = random.Random(seed)
+    prompts = []
+    for kind, n in (proportions or GENEVAL_PROPORTIONS).items():
+        distinct = {}
+        for _ in range(attempts):
+            s = w.t2i_sample(rng, kind)
+            distinct.setdefault(s["caption"], s)
+        captions = sorted(distinct)
+        rng.shuffle(captions)
+        for i in range(n):
+            s = distinct[captions[i % len(captions)]]
+            prompts.append({"id": f"{kind}/{i}", "kind": kind, "caption": s["caption"],
+                            "seed": 1_000_003 * (len(prompts) + 1) % 2_147_483_000,
+                            "checks": s["checks"], "objects": s["objects"]})
+    return {"format": SUITE_FORMAT, "images_per_prompt": GENEVAL_IMAGES_PER_PROMPT,
+            "image_size": image_size, "world_seed": seed, "prompts": prompts}

@@ -51,6 +51,26 @@ class WorldTest(unittest.TestCase):
             if s["kind"] == "counting":
                 self.assertEqual(len(objs), world.NUM_WORDS.index(s["caption"].split()[0]))
 
+    def test_geneval_suite_is_varied_and_in_genevals_proportions(self):
+        suite = world.geneval_suite(32)
+        prompts = suite["prompts"]
+        by_kind = {k: [p for p in prompts if p["kind"] == k] for k in world.T2I_KINDS}
+        self.assertEqual({k: len(v) for k, v in by_kind.items()}, {"single_object": 80, "two_object": 99, "counting": 80,
+                                                                   "colors": 94, "position": 100, "color_attr": 100})
+        # every caption the world allows for a task, up to the task's prompt count
+        self.assertEqual(len({p["caption"] for p in by_kind["single_object"]}), 6)  # 2 sizes x 3 shapes
+        self.assertEqual(len({p["caption"] for p in by_kind["colors"]}), 18)
+        self.assertEqual(len({p["caption"] for p in by_kind["counting"]}), 54)  # 3 counts x 6 colours x 3 shapes
+        for k in ("position", "color_attr"):
+            self.assertEqual(len({p["caption"] for p in by_kind[k]}), 100, k)
+        image_seeds = [p["seed"] + j for p in prompts for j in range(suite["images_per_prompt"])]
+        self.assertEqual(len(set(image_seeds)), len(image_seeds))
+        w = world.World(32)
+        for p in by_kind["position"]:  # the reference scene satisfies the prompt
+            rel = [c for c in p["checks"] if "relation" in c][0]["relation"]
+            self.assertEqual(world.relation(p["objects"][0], p["objects"][1], 32), rel)
+        self.assertEqual(suite, world.geneval_suite(32))
+
     def test_edits_are_exact(self):
         w = world.World(32)
         rng = random.Random(2)
