@@ -89,11 +89,12 @@ public final class KafkaNode implements AutoCloseable {
             p.put("transaction.state.log.num.partitions", "1");
         }
         p.put("group.initial.rebalance.delay.ms", "0");
+        // a silent broker is fenced after 4 s (Kafka's default: 9 s): in a cluster its leaderships move sooner, and a
+        // broker that crashed re-registers sooner when it comes back (the controller waits out the old registration)
+        p.put("broker.session.timeout.ms", "4000");
+        p.put("broker.heartbeat.interval.ms", "1000");
         if (replication > 1) {
-            // failover: a silent broker is fenced and its leaderships moved after 4 s (Kafka's default: 9 s), and the
-            // open transaction of a producer that died is aborted within 2 s of its timeout (default: 10 s)
-            p.put("broker.session.timeout.ms", "4000");
-            p.put("broker.heartbeat.interval.ms", "1000");
+            // failover: the open transaction of a producer that died is aborted within 2 s of its timeout (default: 10 s)
             p.put("transaction.abort.timed.out.transaction.cleanup.interval.ms", "2000");
             // a laptop-sized cluster: the internal topics' default 50 partitions each slow every start
             p.put("offsets.topic.num.partitions", "8");
