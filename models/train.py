@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Train everything from scratch on CPU and export the bundle.
 
-    /usr/bin/python3 models/train.py                    # full run (~75 min on 2 busy cores)
+    /usr/bin/python3 models/train.py                    # full run (~100 min on 2 busy cores)
     /usr/bin/python3 models/train.py --quick            # minutes-long smoke run
 
 Stages (each runs in its own subprocess and leaves a checkpoint in --run-dir):
@@ -345,7 +345,7 @@ def parse(argv=None):
     p.add_argument("--stage", choices=STAGES, help=argparse.SUPPRESS)
     p.add_argument("--from-stage", choices=STAGES, default="data")
     p.add_argument("--image-size", type=int, default=32)
-    p.add_argument("--patch", type=int, default=8)
+    p.add_argument("--patch", type=int, default=4)
     p.add_argument("--T", type=int, default=16)
     p.add_argument("--codebook", type=int, default=1024)
     p.add_argument("--tok-width", type=int, default=128)
@@ -355,11 +355,11 @@ def parse(argv=None):
     p.add_argument("--n-train", type=int, default=40000, help="t2i samples; edit and caption get half each")
     p.add_argument("--n-val", type=int, default=600)
     p.add_argument("--n-psnr", type=int, default=512)
-    p.add_argument("--tok-steps", type=int, default=6000)
-    p.add_argument("--tok-minutes", type=float, default=33.0)
+    p.add_argument("--tok-steps", type=int, default=8000)
+    p.add_argument("--tok-minutes", type=float, default=45.0)
     p.add_argument("--tok-batch", type=int, default=64)
     p.add_argument("--tok-lr", type=float, default=1e-3)
-    p.add_argument("--tok2-minutes", type=float, default=10.0,
+    p.add_argument("--tok2-minutes", type=float, default=12.0,
                    help="wall time of the second tokenizer phase (0 = none)")
     p.add_argument("--tok2-lr", type=float, default=4e-4)
     p.add_argument("--tok-resume", action="store_true",
@@ -369,8 +369,8 @@ def parse(argv=None):
     p.add_argument("--llama-heads", type=int, default=4)
     p.add_argument("--llama-kv-heads", type=int, default=2)
     p.add_argument("--llama-hidden", type=int, default=704)
-    p.add_argument("--llama-steps", type=int, default=4000)
-    p.add_argument("--llama-minutes", type=float, default=31.0)
+    p.add_argument("--llama-steps", type=int, default=6000)
+    p.add_argument("--llama-minutes", type=float, default=35.0)
     p.add_argument("--llama-batch", type=int, default=48)
     p.add_argument("--llama-lr", type=float, default=1.5e-3)
     p.add_argument("--drop-prob", type=float, default=0.1)

@@ -23,6 +23,12 @@ from .tokenizer_model import (MASK_EPS, DDTTokenizer, DenoiserGraph, EncoderGrap
 OPSET = 17
 CFG_GENERATE = 3.0
 CFG_EDIT = 1.5
+CAPTION_MAX_NEW_TOKENS = 32  # the world's longest answer is 20 tokens with <eos>
+# serving defaults, chosen on `ddt geneval --scale 0.25` (552 images) with the committed bundle:
+# temperature 0.7 / top-k 64 / CFG 3 scored 0.283 (GenEval's rules), against 0.243 at temperature 1,
+# 0.244 at 0.5, 0.237 at top-k 16, 0.214 / 0.201 at CFG 2 / 5 (temperature 1), 0.228 at CFG 4
+SAMPLE_TEMPERATURE = 0.7
+SAMPLE_TOP_K = 64
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -55,7 +61,8 @@ class LlamaGraph(torch.nn.Module):
         self.m = m
 
     def forward(self, input_ids, attention_mask, position_ids, past_key, past_value):
-        return self.m(input_ids, attention_mask, position_ids, past_key, past_value)
+        logits, k, v = self.m(input_ids, attention_mask, position_ids, past_key, past_value, last_only=True)
+        return logits[:, 0], k, v
 
 
 # ----------------------------------------------------------------------------- graphs
@@ -81,7 +88,7 @@ def graph_specs(tc: TokConfig, lc: LlamaConfig):
                        io_spec("position_ids", "int64", ["batch", "seq"]),
                        io_spec("past_key", "float32", [L, "batch", Hk, "past", Dh]),
                        io_spec("past_value", "float32", [L, "batch", Hk, "past", Dh])],
-            "outputs": [io_spec("logits", "float32", ["batch", "seq", V]),
+            "outputs": [io_spec("logits", "float32", ["batch", V]),  # each row's last position
                         io_spec("present_key", "float32", [L, "batch", Hk, "total", Dh]),
                         io_spec("present_value", "float32", [L, "batch", Hk, "total", Dh])],
         },
@@ -117,18 +124,37 @@ def graph_modules(tok, llama):
             "llama": LlamaGraph(llama).eval()}
 
 
-def export_graphs(tok, llama, out_dir):
+EXTERNAL_DATA_OVER = 1 << 30  # a graph's weights go to a .data file beside it past 1 GiB (protobuf stops at 2)
+
+
+def export_graphs(tok, llama, out_dir, external_data=False):
+    """ONNX graphs into out_dir. A graph whose weights exceed EXTERNAL_DATA_OVER (or every graph,
+    with external_data=True) keeps them in one `<file>.data` beside it, as ONNX external data,
+    which ONNX Runtime reads from the graph's directory."""
     tc, lc = tok.cfg, llama.cfg
     specs = graph_specs(tc, lc)
     mods = graph_modules(tok, llama)
     ex = example_inputs(tc, lc)
     for name, spec in specs.items():
         path = os.path.join(out_dir, spec["file"])
+        before = set(os.listdir(out_dir))
+        weights = sum(p.numel() * p.element_size() for p in mods[name].parameters())
+        weights += sum(b.numel() * b.element_size() for b in mods[name].buffers())
         with torch.no_grad():
             torch.onnx.export(mods[name], ex[name], path, opset_version=OPSET,
                               input_names=[i["name"] for i in spec["inputs"]],
                               output_names=[o["name"] for o in spec["outputs"]],
                               dynamic_axes=dyn_axes(spec), do_constant_folding=True)
+        if external_data or weights > EXTERNAL_DATA_OVER:
+            # torch writes a graph over 2 GB with one loose file per tensor: gather them into one
+            loose = set(os.listdir(out_dir)) - before - {spec["file"]}
+            m = onnx.load(path)
+            data = spec["file"] + ".data"
+            onnx.save_model(m, path, save_as_external_data=True, all_tensors_to_one_file=True, location=data,
+                            size_threshold=1024)
+            for f in loose:
+                os.remove(os.path.join(out_dir, f))
+            spec["external_data"] = {"file": data}
     return specs
 
 
@@ -136,10 +162,14 @@ ONNX_DT = {1: "float32", 7: "int64", 6: "int32", 9: "bool", 11: "float64"}
 
 
 def check_onnx(path, spec):
-    """onnx.checker (full) + shape inference; graph I/O names, dtypes, dims match the spec."""
-    m = onnx.load(path)
-    onnx.checker.check_model(m, full_check=True)
-    inf = onnx.shape_inference.infer_shapes(m, strict_mode=True)
+    """onnx.checker (full) + shape inference; graph I/O names, dtypes, dims match the spec.
+    By path, so that a graph with external data over 2 GB is checked too."""
+    onnx.checker.check_model(path, full_check=True)
+    inferred = path + ".inferred"
+    onnx.shape_inference.infer_shapes_path(path, inferred, strict_mode=True)
+    inf = onnx.load(inferred, load_external_data=False)
+    os.remove(inferred)
+    m = onnx.load(path, load_external_data=False)
     assert m.opset_import[0].version == OPSET, m.opset_import
 
     def dims(vi):
@@ -185,14 +215,18 @@ def trace_check(tok, llama, seed=1):
 
 
 # ----------------------------------------------------------------------------- manifest
-def vocab_layout(tt: TextTokenizer, K):
-    vo = len(tt)
+def vocab_layout(tt: TextTokenizer, K, vocab_size=None):
+    """Text ids first, then the K visual ids. A LLaMA whose vocabulary is larger than the
+    tokenizer's words plus K (a random-weight bundle at LLaMA-3's 128,256 text ids) has the
+    ids past the tokenizer's as further word ids, which no prompt uses."""
+    text = (vocab_size or len(tt) + K) - K
+    assert text >= len(tt), (vocab_size, len(tt), K)
     return {
-        "vocab_size": vo + K,
-        "text_range": [0, vo],
-        "word_range": [len(SPECIALS), vo],
-        "visual_range": [vo, vo + K],
-        "visual_offset": vo,
+        "vocab_size": text + K,
+        "text_range": [0, text],
+        "word_range": [len(SPECIALS), text],
+        "visual_range": [text, text + K],
+        "visual_offset": text,
         "special_tokens": {s: tt.vocab[s] for s in SPECIALS},
         "range_convention": "[start, end) half-open; visual token id = visual_offset + code",
     }
@@ -252,7 +286,9 @@ def build_manifest(tok, llama, tt, specs, provenance, name):
                       "x = x0_hat + (t_next / t_k) * (x - x0_hat)  (Euler step with v = (x - x0_hat)/t_k); "
                       "after the last step (t_next = 0) x = x0_hat",
             "output": "clamp(x, -1, 1), then denormalise",
-            "visible_tokens_rule": "ceil(t*T - 1e-4)  (computed in float32; at t_k = k/T exactly k tokens)",
+            "visible_tokens_rule": "ceil(t*T - 1e-4)  (computed in float32; with steps = T exactly k tokens at "
+                                   "t_k = k/T; any other step count reveals about T/steps tokens per step)",
+            "steps_per_request": "a request may ask for fewer steps, 1 up to steps",
             "tokens_needed": "all T tokens before the first step (t=1 sees all of them)",
         },
         "llama": {
@@ -267,8 +303,10 @@ def build_manifest(tok, llama, tt, specs, provenance, name):
                             "decode: previous position + 1",
             "rope": f"rotate-half (HF LLaMA), theta {lc.rope_theta}",
             "padding": "left-pad prompts of different lengths (pad id = <pad>, mask 0)",
+            "logits": "float32 (batch, vocab): each row's last position only (left padding makes it "
+                      "the newest token); the LM head is never computed for the other positions",
         },
-        "vocabulary": vocab_layout(tt, tc.codebook_size),
+        "vocabulary": vocab_layout(tt, tc.codebook_size, lc.vocab_size),
         "templates": templates(tt),
         "decoding": {
             "image_tokens": "restrict logits to the visual range; exactly T tokens",
@@ -276,9 +314,19 @@ def build_manifest(tok, llama, tt, specs, provenance, name):
             "cfg": {"generate_scale": CFG_GENERATE, "edit_scale": CFG_EDIT, "caption_scale": 1.0,
                     "rule": "guided = uncond + scale * (cond - uncond) on logits; two rows per request "
                             "(conditional, unconditional prompt) sharing each chosen token"},
-            "sampling_recommendation": {"temperature": 1.0, "top_k": 64,
+            "sampling_recommendation": {"temperature": SAMPLE_TEMPERATURE, "top_k": SAMPLE_TOP_K,
                                         "caption": "greedy (argmax)"},
             "golden_runs": "greedy argmax (first maximal index) so that Java reproduces tokens exactly",
+            "caption_max_new_tokens": CAPTION_MAX_NEW_TOKENS,
+            "caption_max_new_tokens_note": "the most tokens a caption may take, <eos> included: the world's "
+                                           "longest answer is 19 words (20 tokens), with headroom",
+        },
+        "batching": {
+            **{stage: {"max_batch_size": 16, "max_queue_delay_ms": delay}
+               for stage, delay in (("encoder", 10), ("llama", 20), ("mmdit", 20))},
+            "note": "serving defaults, like dynamic_batching in a Triton model config: a batch closes at "
+                    "max_batch_size jobs or max_queue_delay_ms after its first job; a deployment may "
+                    "override them per stage",
         },
         "rng_contract": "Python's torch RNG is not reproduced in Java. Golden files store every "
                         "random input (sampler noise) explicitly and use greedy decoding; Java "
@@ -303,6 +351,11 @@ def sample_images(tok, ids, noise, steps=None, record=False):
             if record:
                 xs.append(x.clone())
     return x.clamp(-1, 1), xs
+
+
+def kept_steps(n):
+    """The sampler steps a golden file keeps x after (0-based): the first two, the middle, the last."""
+    return sorted({0, min(1, n - 1), n // 2, n - 1})
 
 
 def write_goldens(tok, llama, tt, out_dir, val_images, seed=1234):
@@ -353,13 +406,13 @@ def write_goldens(tok, llama, tt, out_dir, val_images, seed=1234):
                 {"name": "prefill", "inputs": {"input_ids": tensor_json(ids_), "attention_mask": tensor_json(am),
                                                "position_ids": tensor_json(pos), "past_key": tensor_json(pk),
                                                "past_value": tensor_json(pv)},
-                 "outputs": {"logits": tensor_json(lg), "present_key": tensor_json(k1),
+                 "outputs": {"logits": tensor_json(lg[:, -1]), "present_key": tensor_json(k1),
                              "present_value": tensor_json(v1)}},
                 {"name": "decode", "inputs": {"input_ids": tensor_json(nxt), "attention_mask": tensor_json(am2),
                                               "position_ids": tensor_json(pos2),
                                               "past_key": "present_key of prefill",
                                               "past_value": "present_value of prefill"},
-                 "outputs": {"logits": tensor_json(lg2), "present_key_shape": list(k2.shape)}}]})
+                 "outputs": {"logits": tensor_json(lg2[:, -1]), "present_key_shape": list(k2.shape)}}]})
         files["llama"] = "golden/llama.json"
 
         # whole generation: prompt -> tokens -> image
@@ -369,7 +422,8 @@ def write_goldens(tok, llama, tt, out_dir, val_images, seed=1234):
                     "cfg_scale": scale, "decoding": "greedy",
                     "llm_visual_ids_coarse_first": [vo + c for c in tokens[::-1]],
                     "tokens": tokens, "noise": tensor_json(noise),
-                    "sampler_x_after_each_step": [tensor_json(x) for x in xs],
+                    # a few steps, not every one: at T = 512 all of them would be gigabytes
+                    "sampler_x_at_steps": {"steps": kept_steps(len(xs)), "x": [tensor_json(xs[k]) for k in kept_steps(len(xs))]},
                     "image": tensor_json(img), "image_uint8_nhwc_rgb": tensor_json(to_uint8(img))}
 
         caption = "two red circles"
@@ -505,10 +559,10 @@ def load_run(run_dir):
     return tok, llama, ck, cl
 
 
-def export_bundle(tok, llama, tt, out_dir, name, provenance, val_images=None, goldens=True):
+def export_bundle(tok, llama, tt, out_dir, name, provenance, val_images=None, goldens=True, external_data=False):
     os.makedirs(out_dir, exist_ok=True)
     t0 = time.time()
-    specs = export_graphs(tok, llama, out_dir)
+    specs = export_graphs(tok, llama, out_dir, external_data)
     tt.save(os.path.join(out_dir, "tokenizer.json"))
     checks = {"onnx": {}, "torch_eager_vs_jit_trace_max_abs_diff": trace_check(tok, llama)}
     for k, s in specs.items():
@@ -523,6 +577,10 @@ def export_bundle(tok, llama, tt, out_dir, name, provenance, val_images=None, go
     for k, s in specs.items():
         man["files"][k]["sha256"] = sha256(os.path.join(out_dir, s["file"]))
         man["files"][k]["bytes"] = os.path.getsize(os.path.join(out_dir, s["file"]))
+        if "external_data" in s:
+            data = os.path.join(out_dir, s["external_data"]["file"])
+            man["files"][k]["external_data"] = {"file": s["external_data"]["file"], "sha256": sha256(data),
+                                                "bytes": os.path.getsize(data)}
     man["files"]["tokenizer"]["sha256"] = sha256(os.path.join(out_dir, "tokenizer.json"))
     man["golden"] = {
         "files": golden,

@@ -120,7 +120,10 @@ class Llama(nn.Module):
         z = torch.zeros(c.n_layers, B, c.n_kv_heads, 0, c.head_dim, device=device)
         return z, z.clone()
 
-    def forward(self, input_ids, attention_mask, position_ids, past_key, past_value):
+    def forward(self, input_ids, attention_mask, position_ids, past_key, past_value, last_only=False):
+        """last_only: the LM head on each row's last position alone, logits (B,1,V); left padding
+        makes it every row's newest token. Serving samples nothing else, and at a real vocabulary
+        the head over every prompt position is most of a prefill's cost and memory."""
         S = input_ids.shape[1]
         P = past_key.shape[3]
         x = self.tok_emb(input_ids)
@@ -137,6 +140,8 @@ class Llama(nn.Module):
             x, k, v = layer(x, cos, sin, bias, past_key[i], past_value[i])
             ks.append(k)
             vs.append(v)
+        if last_only:
+            x = x[:, -1:]
         logits = self.lm_head(self.norm(x))
         return logits, torch.stack(ks), torch.stack(vs)
 

@@ -156,6 +156,7 @@ OPS = {
     "ReduceMean": _reduce(lambda x, ax, k: x.mean(axis=ax, keepdims=k)),
     "ReduceSum": _reduce(lambda x, ax, k: x.sum(axis=ax, keepdims=k)),
     "ReduceL2": _reduce(lambda x, ax, k: np.sqrt((x * x).sum(axis=ax, keepdims=k))),
+    "ReduceMax": _reduce(lambda x, ax, k: x.max(axis=ax, keepdims=k)),
     "Clip": lambda i, a: np.clip(i[0], i[1] if len(i) > 1 and i[1] is not None else -np.inf,
                                  i[2] if len(i) > 2 and i[2] is not None else np.inf).astype(i[0].dtype),
     "Max": lambda i, a: np.maximum(i[0], i[1]),

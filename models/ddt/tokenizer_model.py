@@ -319,6 +319,26 @@ class DenoiserGraph(nn.Module):
         return self.decoder(x_t, t, F.embedding(tokens, self.codebook))
 
 
+CODE_CHUNK = 4096  # codes compared at once by the exported encoder
+
+
+def nearest_chunked(z, codebook_t, chunk=CODE_CHUNK):
+    """argmax(z @ codebook_t) over the codes, `chunk` codes at a time, so the similarities held
+    are (B, T, chunk) whatever the codebook size (65,536 codes x T = 512 would otherwise be 134 MB
+    per image). Ties go to the first code, as argmax."""
+    best_val, best_id = None, None
+    for start in range(0, codebook_t.shape[1], chunk):
+        val, idx = (z @ codebook_t[:, start:start + chunk]).max(dim=-1)
+        idx = idx + start
+        if best_val is None:
+            best_val, best_id = val, idx
+        else:
+            better = val > best_val
+            best_val = torch.where(better, val, best_val)
+            best_id = torch.where(better, idx, best_id)
+    return best_id
+
+
 class EncoderGraph(nn.Module):
     """Exported encoder: image (B,3,S,S) in [-1,1] -> token ids (B,T) int64."""
 
@@ -328,7 +348,7 @@ class EncoderGraph(nn.Module):
         self.register_buffer("codebook_t", tok.vq.codebook.t().contiguous().clone())
 
     def forward(self, image):
-        return torch.argmax(self.encoder(image) @ self.codebook_t, dim=-1)
+        return nearest_chunked(self.encoder(image), self.codebook_t)
 
 
 def config_dict(cfg):

@@ -11,7 +11,7 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 torch.set_num_threads(2)
-BUNDLE = os.path.join(MODELS, "bundles", "ddt-tiny-32")
+BUNDLE = os.environ.get("DDT_BUNDLE") or os.path.join(MODELS, "bundles", "ddt-tiny-32")  # as the Java side
 
 
 def arr(t):

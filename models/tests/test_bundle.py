@@ -105,7 +105,7 @@ class BundleTest(unittest.TestCase):
                             "past_key": pk, "past_value": pk.copy()})
         out, last = [], pos[:, -1:]
         for _ in range(n_new):
-            l = lg[:, -1]
+            l = lg  # each row's last position
             g = l[1] + scale * (l[0] - l[1]) if len(prompts) == 2 else l[0]
             g = np.where(allowed, g, -np.inf)
             nxt = int(np.argmax(g))

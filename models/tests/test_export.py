@@ -23,6 +23,15 @@ def build(tc, dim, layers, heads, kv, hidden, seed=0):
     return tt, tok, llama
 
 
+def key_paths(d, prefix=""):
+    out = set()
+    for k, v in d.items():
+        out.add(prefix + k)
+        if isinstance(v, dict):
+            out |= key_paths(v, prefix + k + ".")
+    return out
+
+
 def compare_all(tc, lc, tok, llama, d, batches=((1, 0, 6), (3, 4, 2))):
     mods = export_lib.graph_modules(tok, llama)
     worst = {}
@@ -61,6 +70,29 @@ class TinyExportTest(unittest.TestCase):
                 m2 = json.load(f)
             self.assertEqual(m2["files"]["llama"]["inputs"][3]["shape"], [2, "batch", 2, "past", 16])
             self.assertTrue(os.path.exists(os.path.join(d, "golden", "generate.json")))
+            self.assertEqual(m2["files"]["llama"]["outputs"][0]["shape"], ["batch", llama.cfg.vocab_size])
+            # every field of the committed manifest, which the Java reader accepts, is written
+            # (export_run adds the held-out set, the world and the suite; provenance varies)
+            with open(os.path.join(BUNDLE, "manifest.json")) as f:
+                committed = json.load(f)
+            later = {"provenance", "heldout", "world", "geneval_suite"}
+            self.assertEqual(sorted(p for p in key_paths(committed) - key_paths(m2) if p.split(".")[0] not in later), [])
+
+    def test_external_data_keeps_the_weights_beside_the_graph(self):
+        """What a graph over 2 GB gets (forced here on a small one): its weights in one .data file."""
+        tc = TokConfig(image_size=16, patch=4, T=8, codebook_size=32, enc_width=32, dec_width=32,
+                       enc_layers=1, dec_layers=1, enc_heads=2, dec_heads=2, mlp_ratio=2)
+        tt, tok, llama = build(tc, 32, 1, 2, 1, 64)
+        with tempfile.TemporaryDirectory() as d:
+            man = export_lib.export_bundle(tok, llama, tt, d, "t", {"test": True}, goldens=False, external_data=True)
+            ext = man["files"]["llama"]["external_data"]
+            self.assertEqual(ext["file"], "llama.onnx.data")
+            self.assertEqual(ext["bytes"], os.path.getsize(os.path.join(d, "llama.onnx.data")))
+            self.assertLess(man["files"]["llama"]["bytes"], ext["bytes"], "the graph file holds no weights")
+            self.assertEqual(sorted(f for f in os.listdir(d) if not f.endswith((".onnx", ".json"))),
+                             ["denoiser.onnx.data", "encoder.onnx.data", "llama.onnx.data"])
+            worst = compare_all(tc, llama.cfg, tok, llama, d, batches=((1, 0, 3),))
+            self.assertLess(worst["llama"], 1e-4)
 
     def test_interpreter_can_fail(self):
         """The comparison is not vacuous: a perturbed weight is detected."""

@@ -51,6 +51,24 @@ class TokenMaskTest(unittest.TestCase):
         self.assertLessEqual(float(out.abs().max()), 1.0)
 
 
+class NearestCodeTest(unittest.TestCase):
+    def test_chunked_search_is_argmax_with_first_index_on_ties(self):
+        from ddt.tokenizer_model import nearest_chunked
+        g = torch.Generator().manual_seed(3)
+        K = 10000  # not a multiple of the chunk
+        cb = torch.nn.functional.normalize(torch.randn(K, 16, generator=g), dim=-1)
+        cb[9000] = cb[17]  # a tie across chunks: the first code wins
+        cb[300] = cb[299]  # a tie inside a chunk
+        z = torch.randn(2, 7, 16, generator=g)
+        z[0, 0] = cb[17] * 3
+        z[0, 1] = cb[299] * 3
+        full = torch.argmax(z @ cb.t(), dim=-1)
+        for chunk in (1000, 4096, 10000, 20000):
+            self.assertTrue(torch.equal(nearest_chunked(z, cb.t().contiguous(), chunk), full), chunk)
+        self.assertEqual(int(full[0, 0]), 17)
+        self.assertEqual(int(full[0, 1]), 299)
+
+
 class LlamaTest(unittest.TestCase):
     def test_kv_cache_and_padding(self):
         torch.manual_seed(0)

@@ -160,9 +160,13 @@ public final class ManifestReader {
 
     private GraphSpec graph(JsonNode root, String key) {
         String base = "files." + key;
+        JsonNode ext = root.path("files").path(key).path("external_data");
+        GraphSpec.ExternalData external = ext.isMissingNode() ? null
+                : new GraphSpec.ExternalData(text(root, base + ".external_data.file"), ext.path("sha256").asText(null),
+                        ext.path("bytes").asLong(-1));
         return new GraphSpec(key, text(root, base + ".file"), tensors(root, base + ".inputs"),
                 tensors(root, base + ".outputs"), root.path("files").path(key).path("sha256").asText(null),
-                root.path("files").path(key).path("bytes").asLong(-1));
+                root.path("files").path(key).path("bytes").asLong(-1), external);
     }
 
     private List<TensorSpec> tensors(JsonNode root, String path) {

@@ -1,17 +1,14 @@
 package dev.ddtstream.cli;
 
-import dev.ddtstream.bundle.BundleLocator;
 import dev.ddtstream.cli.bench.StageBenchmark;
 import dev.ddtstream.gpu.bundle.ModelBundle;
-import dev.ddtstream.gpu.runtime.DeviceSpec;
-import dev.ddtstream.gpu.runtime.RuntimeConfig;
-import dev.ddtstream.gpu.runtime.SessionFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code ddt bench stages}: the three engines in-process, by batch size; table on stdout, JSON to a file. */
@@ -19,14 +16,8 @@ import picocli.CommandLine.Option;
         description = "Per-stage latency and throughput at batch sizes 1-32, KV cache against recompute, time outside ONNX Runtime.")
 final class BenchStagesCommand implements Callable<Integer> {
 
-    @Option(names = "--bundle", description = "Model bundle directory (default: DDT_BUNDLE, else the committed bundle).")
-    Path bundle;
-
-    @Option(names = "--device", defaultValue = "cpu", description = "cpu, cuda:N or auto (default: ${DEFAULT-VALUE}).")
-    String device;
-
-    @Option(names = "--threads", defaultValue = "0", description = "ONNX Runtime intra-op threads; 0 = its default (default: ${DEFAULT-VALUE}).")
-    int threads;
+    @Mixin
+    BundleOptions bundle;
 
     @Option(names = "--batches", split = ",", defaultValue = "1,2,4,8,16,32", description = "Batch sizes (default: ${DEFAULT-VALUE}).")
     List<Integer> batches;
@@ -39,10 +30,8 @@ final class BenchStagesCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path dir = BundleLocator.locate(bundle == null ? null : bundle.toString())
-                .orElseThrow(() -> new IllegalArgumentException("no model bundle: pass --bundle or set DDT_BUNDLE"));
-        RuntimeConfig runtime = new RuntimeConfig(DeviceSpec.parse(device), threads, 0, RuntimeConfig.GraphOptimization.ALL, true);
-        try (ModelBundle b = ModelBundle.load(dir, new SessionFactory(runtime))) {
+        Path dir = bundle.directory();
+        try (ModelBundle b = bundle.load()) {
             System.out.printf(Locale.ROOT, "Benchmarking %s on %s, at least %.1f s per point...%n", dir.getFileName(), b.sessionFactory().device(), seconds);
             StageBenchmark.Report report = new StageBenchmark(b, Duration.ofMillis((long) (seconds * 1000)), System.out).run(batches);
             System.out.println();

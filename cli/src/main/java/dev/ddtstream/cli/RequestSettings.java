@@ -23,6 +23,9 @@ final class RequestSettings {
     @Option(names = "--cfg", description = "Classifier-free guidance scale (0 = off).")
     Float cfg;
 
+    @Option(names = "--steps", description = "GENERATE and EDIT: MMDiT sampler steps, 1 up to the bundle's (default: the bundle's).")
+    Integer steps;
+
     @Option(names = "--deadline", description = "Seconds the request may take before it gets DEADLINE_EXCEEDED.")
     Long deadlineSeconds;
 
@@ -37,6 +40,9 @@ final class RequestSettings {
         if (temperature != null || topK != null || topP != null || cfg != null) {
             o = o.withSampling(new SamplingParams(temperature == null ? 1f : temperature, topK == null ? 0 : topK,
                     topP == null ? 1f : topP, cfg == null ? 0f : cfg, null));
+        }
+        if (steps != null) {
+            o = o.withSamplerSteps(steps);
         }
         if (deadlineSeconds != null) {
             o = o.withDeadline(Duration.ofSeconds(deadlineSeconds));

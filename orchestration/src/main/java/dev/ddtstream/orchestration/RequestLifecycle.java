@@ -126,6 +126,7 @@ final class RequestLifecycle implements Processor<String, Object, String, Specif
                 .setPrompt(r.getPrompt()).setSeed(r.getSeed()).setSampling(r.getSampling())
                 .setTimings(new ArrayList<>()).setDeadlineMs(r.getDeadlineMs())
                 .setCreatedAtMs(r.getCreatedAtMs()).setUpdatedAtMs(now).setBenchmark(r.getBenchmark())
+                .setSamplerSteps(r.getSamplerSteps())
                 .build();
         Optional<RequestValidator.Rejection> rejected = validator.check(r, now);
         if (rejected.isPresent()) {

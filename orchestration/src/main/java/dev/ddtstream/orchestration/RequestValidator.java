@@ -72,6 +72,12 @@ public final class RequestValidator {
                 return reject(ErrorReason.SAMPLING_OUT_OF_RANGE, "maxNewTokens must be in [1, " + limits.maxNewTokens() + "], got " + maxNew);
             }
         }
+        Integer steps = r.getSamplerSteps();
+        int bundleSteps = templates.manifest().samplerSteps();
+        if (steps != null && (steps < 1 || steps > bundleSteps)) {
+            return reject(ErrorReason.SAMPLING_OUT_OF_RANGE, "samplerSteps must be in [1, " + bundleSteps
+                    + "] (the bundle's sampler.steps), got " + steps);
+        }
         if (r.getDeadlineMs() != null && r.getDeadlineMs() <= nowMs) {
             return reject(ErrorReason.DEADLINE_EXCEEDED, "deadline " + r.getDeadlineMs() + " passed before admission (now " + nowMs + ")");
         }

@@ -404,7 +404,7 @@ class OrchestratorTopologyWithTestFlowAgainstFakeRegistryTest {
 
         @Override
         public Step decoded(RequestState s, LlamaResult r) {
-            return new Step(new MmditJob(r.getVisualCodes(), s.getSeed(), JobHeaders.of(s)), RequestStatus.RENDERING);
+            return new Step(new MmditJob(r.getVisualCodes(), s.getSeed(), JobHeaders.of(s), null), RequestStatus.RENDERING);
         }
 
         @Override

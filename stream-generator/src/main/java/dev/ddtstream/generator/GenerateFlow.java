@@ -89,7 +89,8 @@ public final class GenerateFlow implements Flow {
     @Override
     public Step decoded(RequestState s, LlamaResult r) {
         s.setVisualCodes(new ArrayList<>(r.getVisualCodes()));
-        return new Step(new MmditJob(r.getVisualCodes(), s.getSeed(), JobHeaders.of(s)), RequestStatus.RENDERING);
+        return new Step(new MmditJob(r.getVisualCodes(), s.getSeed(), JobHeaders.of(s), s.getSamplerSteps()),
+                RequestStatus.RENDERING);
     }
 
     @Override

@@ -98,6 +98,7 @@ class GenerateFlowTest {
         MmditJob job = assertInstanceOf(MmditJob.class, render.record());
         assertEquals(List.of(11, 12), job.getVisualCodes());
         assertEquals(r.getSeed(), job.getSeed());
+        assertNull(job.getSamplerSteps(), "no steps asked: the bundle's");
         s.getTimings().add(timing(Stage.MMDIT));
         Step done = flow.rendered(s, MmditResult.newBuilder().setRequestId("r").setKind(RequestKind.GENERATE)
                 .setPng(ByteBuffer.wrap(new byte[] {1})).setWidth(32).setHeight(32).setTiming(timing(Stage.MMDIT)).build());
@@ -109,6 +110,17 @@ class GenerateFlowTest {
         assertNotNull(image.getPng());
     }
 
+    @Test
+    void theSamplerStepsARequestAskedForReachTheRender() {
+        GenerationRequest r = GenerationRequest.newBuilder(request(RequestKind.GENERATE, "a red circle", null)).setSamplerSteps(4).build();
+        RequestState s = state(r);
+        flow.admit(r, s);
+        Step render = flow.decoded(s, LlamaResult.newBuilder().setRequestId("r").setKind(RequestKind.GENERATE)
+                .setMode(LlamaMode.IMAGE).setGeneratedTokens(List.of(60)).setVisualCodes(List.of(11))
+                .setTiming(timing(Stage.LLAMA)).build());
+        assertEquals(4, assertInstanceOf(MmditJob.class, render.record()).getSamplerSteps());
+    }
+
     private static GenerationRequest request(RequestKind kind, String prompt, SamplingParams sampling) {
         return GenerationRequest.newBuilder().setRequestId("r").setKind(kind).setPrompt(prompt)
                 .setImage(kind == RequestKind.EDIT ? ByteBuffer.wrap(new byte[] {1, 2}) : null)
@@ -118,7 +130,8 @@ class GenerateFlowTest {
     private static RequestState state(GenerationRequest r) {
         return RequestState.newBuilder().setRequestId(r.getRequestId()).setKind(r.getKind()).setStatus(RequestStatus.ACCEPTED)
                 .setPrompt(r.getPrompt()).setSeed(r.getSeed()).setSampling(r.getSampling()).setTimings(new ArrayList<>())
-                .setDeadlineMs(r.getDeadlineMs()).setCreatedAtMs(r.getCreatedAtMs()).setUpdatedAtMs(1L).build();
+                .setDeadlineMs(r.getDeadlineMs()).setCreatedAtMs(r.getCreatedAtMs()).setUpdatedAtMs(1L)
+                .setSamplerSteps(r.getSamplerSteps()).build();
     }
 
     private static StageTiming timing(Stage stage) {

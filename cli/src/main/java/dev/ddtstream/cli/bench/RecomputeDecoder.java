@@ -39,7 +39,7 @@ final class RecomputeDecoder {
             try (OnnxTensor pk = graph.emptyPast(batch); OnnxTensor pv = graph.emptyPast(batch);
                  LlamaGraph.Step s = graph.forward(ids, mask, positions, batch, len, pk, pv)) {
                 for (int b = 0; b < batch; b++) {
-                    s.lastLogits(b, logits);
+                    s.rowLogits(b, logits);
                     out[b][step] = argmaxVisual(logits);
                 }
             }

@@ -3,7 +3,10 @@ package dev.ddtstream.cli.bench;
 import ai.onnxruntime.OrtException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.ddtstream.bundle.BundleManifest;
 import dev.ddtstream.bundle.GoldenCases;
+import dev.ddtstream.bundle.PromptTemplates;
+import dev.ddtstream.bundle.RgbImages;
 import dev.ddtstream.gpu.bundle.ModelBundle;
 import dev.ddtstream.gpu.encoder.DdtEncoder;
 import dev.ddtstream.gpu.engine.OrtCallClock;
@@ -23,6 +26,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.SplittableRandom;
 import java.util.function.Supplier;
 
 /**
@@ -31,7 +35,8 @@ import java.util.function.Supplier;
  * (image decoding, normalisation, sampling, tensor copies); and LLaMA decoding with the KV cache
  * against recomputing the whole sequence for every token. Inputs come from the bundle's
  * {@link GoldenCases}: the encoder's images as PNG files, the GENERATE prompt with its guidance (two rows per
- * request, greedy), and the GENERATE codes for the sampler.
+ * request, greedy), and the GENERATE codes for the sampler; a bundle without golden files (a random-weight
+ * one) gets random images and codes and a templated prompt.
  */
 public final class StageBenchmark {
 
@@ -74,14 +79,48 @@ public final class StageBenchmark {
         this.progress = progress;
     }
 
+    /** What the engines are fed: the bundle's golden cases, or made up when it has none (a random-weight bundle). */
+    record Inputs(int[] prompt, int[] unconditional, double cfg, int[] codes, List<byte[]> images) {
+
+        static Inputs of(ModelBundle bundle) {
+            if (!bundle.manifest().goldenFiles().isEmpty()) {
+                GoldenCases golden = GoldenCases.read(bundle.directory());
+                GoldenCases.Generation g = golden.generate();
+                return new Inputs(g.prompt(), g.unconditionalPrompt(), g.cfgScale(), g.codes(),
+                        golden.encoderImages().stream().map(GoldenCases.EncodedImage::png).toList());
+            }
+            BundleManifest m = bundle.manifest();
+            SplittableRandom rng = new SplittableRandom(5);
+            int[] codes = new int[m.tokensPerImage()];
+            for (int i = 0; i < codes.length; i++) {
+                codes[i] = rng.nextInt(m.vocabulary().codebookSize());
+            }
+            List<byte[]> images = new ArrayList<>();
+            for (int n = 0; n < 4; n++) {
+                int[] rgb = new int[m.imageSize() * m.imageSize()];
+                for (int i = 0; i < rgb.length; i++) {
+                    rgb[i] = rng.nextInt(1 << 24);
+                }
+                images.add(RgbImages.png(rgb, m.imageSize()));
+            }
+            try (PromptTemplates templates = PromptTemplates.load(bundle.directory())) {
+                return new Inputs(toArray(templates.generate("two red circles")), toArray(templates.generateUnconditional()),
+                        m.decoding().cfgGenerate(), codes, images);
+            }
+        }
+
+        private static int[] toArray(List<Integer> ids) {
+            return ids.stream().mapToInt(Integer::intValue).toArray();
+        }
+    }
+
     public Report run(List<Integer> batchSizes) throws OrtException {
-        GoldenCases golden = GoldenCases.read(bundle.directory());
-        GoldenCases.Generation generate = golden.generate();
-        int[] prompt = generate.prompt();
-        int[] unconditional = generate.unconditionalPrompt();
-        double cfg = generate.cfgScale();
-        int[] codes = generate.codes();
-        List<byte[]> images = golden.encoderImages().stream().map(GoldenCases.EncodedImage::png).toList();
+        Inputs inputs = Inputs.of(bundle);
+        int[] prompt = inputs.prompt();
+        int[] unconditional = inputs.unconditional();
+        double cfg = inputs.cfg();
+        int[] codes = inputs.codes();
+        List<byte[]> images = inputs.images();
 
         DdtEncoder encoder = new DdtEncoder(bundle);
         LlamaDecoder decoder = new LlamaDecoder(bundle);

@@ -53,6 +53,16 @@ public final class HeldOutSuite {
         return out;
     }
 
+    /** {@code n} requests of one kind (GENERATE, EDIT or CAPTION), round-robin over the suite's categories. */
+    public List<GenerationRequest> ofKind(RequestKind kind, int n, String runId) {
+        return pick(switch (kind) {
+            case GENERATE -> "t2i";
+            case EDIT -> "edit";
+            case CAPTION -> "caption";
+            case TOKENIZE -> throw new IllegalArgumentException("the held-out suite has no TOKENIZE requests");
+        }, n, runId);
+    }
+
     /** {@code n} GENERATE requests, round-robin over GenEval's categories. */
     public List<GenerationRequest> generates(int n, String runId) {
         return pick("t2i", n, runId);

@@ -5,12 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ddtstream.bundle.BundleLocator;
 import dev.ddtstream.gpu.bundle.ModelBundle;
 import dev.ddtstream.gpu.runtime.RuntimeConfig;
 import dev.ddtstream.gpu.runtime.SessionFactory;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -42,5 +44,26 @@ class StageBenchmarkTest {
         JsonNode read = new ObjectMapper().readTree(json.toFile());
         assertEquals(6, read.get("points").size());
         assertEquals(2, read.get("kvCache").size());
+    }
+
+    @Test
+    void aBundleWithoutGoldenFilesIsMeasuredOnMadeUpInputs(@TempDir Path dir) throws Exception {
+        // the committed bundle's graphs, linked, under a manifest that names no golden file (as a random-weight bundle's)
+        Path committed = BundleLocator.committed().orElseThrow();
+        try (var files = Files.list(committed)) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                if (!f.getFileName().toString().equals("manifest.json")) {
+                    Files.createSymbolicLink(dir.resolve(f.getFileName()), f.toAbsolutePath());
+                }
+            }
+        }
+        ObjectNode manifest = (ObjectNode) new ObjectMapper().readTree(committed.resolve("manifest.json").toFile());
+        ((ObjectNode) manifest.get("golden")).putObject("files");
+        new ObjectMapper().writeValue(dir.resolve("manifest.json").toFile(), manifest);
+        try (ModelBundle bundle = ModelBundle.load(dir, new SessionFactory(RuntimeConfig.singleThreadedCpu()))) {
+            StageBenchmark.Report r = new StageBenchmark(bundle, Duration.ZERO, new PrintStream(new ByteArrayOutputStream())).run(List.of(1));
+            assertEquals(3, r.points().size());
+            assertTrue(r.kvCache().get(0).sameTokens());
+        }
     }
 }

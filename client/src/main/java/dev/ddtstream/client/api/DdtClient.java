@@ -140,6 +140,7 @@ public final class DdtClient implements AutoCloseable {
                 .setDeadlineMs(o.deadline() == null ? null : now + o.deadline().toMillis())
                 .setCreatedAtMs(now)
                 .setBenchmark(o.benchmark())
+                .setSamplerSteps(o.samplerSteps())
                 .build();
     }
 

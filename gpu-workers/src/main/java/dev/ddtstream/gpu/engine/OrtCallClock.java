@@ -1,9 +1,11 @@
 package dev.ddtstream.gpu.engine;
 
 import ai.onnxruntime.OnnxTensorLike;
+import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Runs a session and adds the call's wall time to a per-thread total, so that a caller can split
@@ -21,6 +23,20 @@ public final class OrtCallClock {
         long start = System.nanoTime();
         try {
             return session.run(inputs);
+        } finally {
+            NANOS.get()[0] += System.nanoTime() - start;
+        }
+    }
+
+    /**
+     * Runs a session that writes the {@code pinned} outputs into tensors the caller allocated and
+     * returns the {@code requested} ones.
+     */
+    public static OrtSession.Result run(OrtSession session, Map<String, ? extends OnnxTensorLike> inputs, Set<String> requested,
+                                        Map<String, ? extends OnnxValue> pinned) throws OrtException {
+        long start = System.nanoTime();
+        try {
+            return session.run(inputs, requested, pinned);
         } finally {
             NANOS.get()[0] += System.nanoTime() - start;
         }

@@ -31,24 +31,52 @@ public final class LlamaDecoder {
     /** Most new tokens a TEXT request may ask for. */
     public static final int MAX_NEW_TOKENS = 1024;
 
+    private static final ThreadLocal<long[]> SAMPLING_NANOS = ThreadLocal.withInitial(() -> new long[1]);
+
     private final LlamaGraph graph;
     private final VocabularyLayout vocab;
     private final int tokensPerImage;
-    private final boolean[] imageAllowed;
-    private final boolean[] textAllowed;
+    /** Allowed ids per mode as ascending {@code [from, to)} pairs: only these logits are read. */
+    private final int[] imageRanges;
+    private final int[] textRanges;
 
     public LlamaDecoder(ModelBundle bundle) {
         this.graph = new LlamaGraph(bundle);
         this.vocab = bundle.manifest().vocabulary();
         this.tokensPerImage = bundle.manifest().tokensPerImage();
         int v = vocab.vocabSize();
-        imageAllowed = new boolean[v];
-        textAllowed = new boolean[v];
+        boolean[] image = new boolean[v];
+        boolean[] text = new boolean[v];
         for (int i = 0; i < v; i++) {
-            imageAllowed[i] = vocab.isVisual(i);
-            textAllowed[i] = vocab.isWord(i);
+            image[i] = vocab.isVisual(i);
+            text[i] = vocab.isWord(i);
         }
-        textAllowed[vocab.eos()] = true;
+        text[vocab.eos()] = true;
+        imageRanges = ranges(image);
+        textRanges = ranges(text);
+    }
+
+    /** The runs of true in {@code allowed}, as flattened {@code [from, to)} pairs. */
+    static int[] ranges(boolean[] allowed) {
+        List<Integer> out = new ArrayList<>();
+        for (int i = 0; i < allowed.length; i++) {
+            if (allowed[i] && (i == 0 || !allowed[i - 1])) {
+                out.add(i);
+            }
+            if (allowed[i] && (i + 1 == allowed.length || !allowed[i + 1])) {
+                out.add(i + 1);
+            }
+        }
+        return out.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** Nanoseconds this thread has spent reading logits, guiding and choosing tokens since {@link #resetSamplingClock()}. */
+    public static long samplingNanos() {
+        return SAMPLING_NANOS.get()[0];
+    }
+
+    public static void resetSamplingClock() {
+        SAMPLING_NANOS.get()[0] = 0;
     }
 
     public VocabularyLayout vocabulary() {
@@ -149,10 +177,12 @@ public final class LlamaDecoder {
         List<Sequence> active = seqs;
         try {
             while (true) {
+                long sampling = System.nanoTime();
                 for (Sequence s : active) {
-                    guidedLogits(step, s, cond, uncond);
-                    s.emit(TokenChooser.choose(cond, s.request.sampling(), s.rng));
+                    int[] ranges = s.request.mode() == DecodeMode.IMAGE ? imageRanges : textRanges;
+                    s.emit(TokenChooser.choose(guidedLogits(step, s, ranges, cond, uncond), ranges, s.request.sampling(), s.rng));
                 }
+                SAMPLING_NANOS.get()[0] += System.nanoTime() - sampling;
                 List<Sequence> still = active.stream().filter(s -> !s.done).toList();
                 if (still.isEmpty()) {
                     break;
@@ -203,23 +233,15 @@ public final class LlamaDecoder {
         }
     }
 
-    /** Fills {@code cond} with the request's guided, mode-restricted logits of the last position. */
-    private void guidedLogits(LlamaGraph.Step step, Sequence s, float[] cond, float[] uncond) {
-        step.lastLogits(s.condRow, cond);
-        if (s.uncondRow >= 0) {
-            step.lastLogits(s.uncondRow, uncond);
-            // float32 throughout, as torch computes uncond + scale * (cond - uncond)
-            float scale = (float) s.request.cfgScale();
-            for (int i = 0; i < cond.length; i++) {
-                cond[i] = uncond[i] + scale * (cond[i] - uncond[i]);
+    /** The request's last-position logits inside {@code ranges}, guided when it has an unconditional row. */
+    private static TokenChooser.Guided guidedLogits(LlamaGraph.Step step, Sequence s, int[] ranges, float[] cond, float[] uncond) {
+        for (int r = 0; r < ranges.length; r += 2) {
+            step.rowLogits(s.condRow, ranges[r], ranges[r + 1], cond);
+            if (s.uncondRow >= 0) {
+                step.rowLogits(s.uncondRow, ranges[r], ranges[r + 1], uncond);
             }
         }
-        boolean[] allowed = s.request.mode() == DecodeMode.IMAGE ? imageAllowed : textAllowed;
-        for (int i = 0; i < cond.length; i++) {
-            if (!allowed[i]) {
-                cond[i] = Float.NEGATIVE_INFINITY;
-            }
-        }
+        return new TokenChooser.Guided(cond, s.uncondRow >= 0 ? uncond : null, (float) s.request.cfgScale());
     }
 
     /**

@@ -8,18 +8,31 @@ import dev.ddtstream.bundle.BundleManifest;
 import dev.ddtstream.gpu.bundle.ModelBundle;
 import dev.ddtstream.gpu.engine.OrtCallClock;
 import dev.ddtstream.gpu.engine.Tensors;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
- * One forward call of the LLaMA graph: prefill (empty past) or cached decode. The returned
- * {@link Step} owns the present key/value tensors, which feed the next call directly.
+ * One forward call of the LLaMA graph: prefill (empty past) or cached decode. The graph returns
+ * logits for each row's last position only, (batch, vocab): memory for logits is rows x vocabulary
+ * whatever the prompt length. ONNX Runtime writes them straight into a direct buffer the
+ * {@link Step} owns, from which a row's allowed range is read without copying the batch. The
+ * returned {@link Step} owns the present key/value tensors, which feed the next call directly.
  */
 public final class LlamaGraph {
+
+    private static final Set<String> CACHE_OUTPUTS = Set.of("present_key", "present_value");
 
     private final OrtSession session;
     private final OrtEnvironment env;
     private final BundleManifest.LlamaGeometry geometry;
+    /** Logits buffers handed back by closed steps: a decode loop alternates between two. */
+    private final Queue<ByteBuffer> spareLogits = new ConcurrentLinkedQueue<>();
 
     public LlamaGraph(ModelBundle bundle) {
         this.session = bundle.session(BundleManifest.LLAMA);
@@ -31,32 +44,39 @@ public final class LlamaGraph {
         return geometry;
     }
 
-    /** The output of one call; closing it frees the KV cache it holds. */
-    public static final class Step implements AutoCloseable {
+    /** The output of one call; closing it frees the KV cache it holds and returns its logits buffer. */
+    public final class Step implements AutoCloseable {
         private final OrtSession.Result result;
+        private final OnnxTensor logitsTensor;
+        private final ByteBuffer logitsMemory;
+        private final FloatBuffer logits;
         private final int batch;
-        private final int seq;
         private final int vocab;
-        private float[] logits;
 
-        Step(OrtSession.Result result, int batch, int seq, int vocab) {
+        Step(OrtSession.Result result, OnnxTensor logitsTensor, ByteBuffer logitsMemory, FloatBuffer logits, int batch, int vocab) {
             this.result = result;
+            this.logitsTensor = logitsTensor;
+            this.logitsMemory = logitsMemory;
+            this.logits = logits;
             this.batch = batch;
-            this.seq = seq;
             this.vocab = vocab;
         }
 
-        /** All logits, row-major (batch, seq, vocab). */
+        /** All logits, row-major (batch, vocab), copied out. */
         public float[] logits() {
-            if (logits == null) {
-                logits = Tensors.toFloats(tensor("logits"));
-            }
-            return logits;
+            float[] out = new float[batch * vocab];
+            logits.get(0, out);
+            return out;
         }
 
-        /** Logits of the last position of row {@code b}, copied into {@code out}. */
-        public void lastLogits(int b, float[] out) {
-            System.arraycopy(logits(), ((b * seq) + seq - 1) * vocab, out, 0, vocab);
+        /** Logits of row {@code b}, copied into {@code out}. */
+        public void rowLogits(int b, float[] out) {
+            rowLogits(b, 0, vocab, out);
+        }
+
+        /** Logits {@code [from, to)} of row {@code b}, copied into the same positions of {@code out}. */
+        public void rowLogits(int b, int from, int to, float[] out) {
+            logits.get(b * vocab + from, out, from, to - from);
         }
 
         public OnnxTensor presentKey() {
@@ -78,6 +98,8 @@ public final class LlamaGraph {
         @Override
         public void close() {
             result.close();
+            logitsTensor.close();
+            spareLogits.offer(logitsMemory);
         }
     }
 
@@ -113,6 +135,10 @@ public final class LlamaGraph {
     public Step forward(long[] ids, long[] mask, long[] positions, int batch, int seq,
                         OnnxTensor pastKey, OnnxTensor pastValue) throws OrtException {
         int total = mask.length / batch;
+        int vocab = geometry.vocabSize();
+        ByteBuffer memory = logitsMemory(Math.multiplyExact(batch, vocab));
+        FloatBuffer logits = memory.asFloatBuffer().limit(batch * vocab).slice();
+        OnnxTensor logitsT = OnnxTensor.createTensor(env, logits, new long[] {batch, vocab});
         try (OnnxTensor idT = Tensors.longs(env, ids, batch, seq);
              OnnxTensor maskT = Tensors.longs(env, mask, batch, total);
              OnnxTensor posT = Tensors.longs(env, positions, batch, seq)) {
@@ -122,7 +148,20 @@ public final class LlamaGraph {
             in.put("position_ids", posT);
             in.put("past_key", pastKey);
             in.put("past_value", pastValue);
-            return new Step(OrtCallClock.run(session, in), batch, seq, geometry.vocabSize());
+            OrtSession.Result r = OrtCallClock.run(session, in, CACHE_OUTPUTS, Map.of("logits", logitsT));
+            return new Step(r, logitsT, memory, logits, batch, vocab);
+        } catch (OrtException | RuntimeException e) {
+            logitsT.close();
+            spareLogits.offer(memory);
+            throw e;
         }
+    }
+
+    private ByteBuffer logitsMemory(int floats) {
+        ByteBuffer spare = spareLogits.poll();
+        if (spare != null && spare.capacity() >= floats * Float.BYTES) {
+            return spare.clear();
+        }
+        return ByteBuffer.allocateDirect(Math.multiplyExact(floats, Float.BYTES)).order(ByteOrder.nativeOrder());
     }
 }

@@ -23,8 +23,12 @@ import java.util.SplittableRandom;
 /**
  * The MMDiT rectified-flow sampler: from x_1 (noise) it takes {@code steps} Euler steps at
  * t_k = k/steps, k = steps..1, each predicting x0 with the denoiser graph (which reveals the
- * first ceil(t*T - 1e-4) tokens itself), x = x0 + (t_{k-1}/t_k)(x - x0), ending at x = x0;
- * then clamps to [-1, 1] and denormalises to an RGB PNG. All images of a call share each step.
+ * first ceil(t*T - 1e-4) tokens itself, for any step count), x = x0 + (t_{k-1}/t_k)(x - x0),
+ * ending at x = x0; then clamps to [-1, 1] and denormalises to an RGB PNG.
+ *
+ * <p>Each image may take its own number of steps (the bundle's {@code sampler.steps} or fewer):
+ * every denoiser call serves each unfinished image at its own t, and an image that has taken its
+ * last step leaves the batch, so a short render never waits on a long one's compute.
  *
  * <p>Seeded noise is N(0,1) from {@link SplittableRandom#nextGaussian()}; it does not
  * reproduce torch's generator, so golden tests pass the stored noise instead.
@@ -65,56 +69,93 @@ public final class MmditSampler {
         return sample(requests, null);
     }
 
+    /** The bundle's sampler steps: the default, and the most a request may ask for. */
+    public int steps() {
+        return steps;
+    }
+
+    /**
+     * Renders a batch; a request with bad codes, noise or steps fails alone. The observer sees x of
+     * the images still sampling after each call ({@code stepIndex} counts calls).
+     */
     public List<ItemResult<SampledImage>> sample(List<SampleRequest> requests, StepObserver observer) {
         int plane = 3 * side * side;
         List<ItemResult<SampledImage>> results = new ArrayList<>(requests.size());
-        List<int[]> codes = new ArrayList<>();
-        List<float[]> noise = new ArrayList<>();
+        List<Image> live = new ArrayList<>();
         for (SampleRequest r : requests) {
             try {
-                int[] c = checkCodes(r.codes());
-                float[] z = initialNoise(r, plane);
-                codes.add(c);
-                noise.add(z);
+                live.add(new Image(results.size(), checkCodes(r.codes()), initialNoise(r, plane), checkSteps(r.steps())));
                 results.add(null);
             } catch (InvalidInputException e) {
                 results.add(ItemResult.failed(e.toError()));
             }
         }
-        if (codes.isEmpty()) {
-            return results;
-        }
-        int n = codes.size();
-        float[] x = new float[n * plane];
-        for (int b = 0; b < n; b++) {
-            System.arraycopy(noise.get(b), 0, x, b * plane, plane);
-        }
-        long[] ids = new long[n * tokens];
-        for (int b = 0; b < n; b++) {
-            for (int t = 0; t < tokens; t++) {
-                ids[b * tokens + t] = codes.get(b)[t];
+        for (int call = 0; !live.isEmpty(); call++) {
+            int n = live.size();
+            float[] x = new float[n * plane];
+            float[] t = new float[n];
+            long[] ids = new long[n * tokens];
+            for (int b = 0; b < n; b++) {
+                Image img = live.get(b);
+                System.arraycopy(img.x, 0, x, b * plane, plane);
+                t[b] = (float) img.k / img.steps;
+                for (int j = 0; j < tokens; j++) {
+                    ids[b * tokens + j] = img.codes[j];
+                }
             }
-        }
-        float[] tk = new float[n];
-        for (int k = steps; k >= 1; k--) {
-            Arrays.fill(tk, (float) k / steps);
-            float[] x0 = denoise(x, tk, ids, n);
-            float ratio = (float) (((k - 1) / (double) steps) / (k / (double) steps));
-            for (int i = 0; i < x.length; i++) {
-                x[i] = x0[i] + ratio * (x[i] - x0[i]);
+            float[] x0 = denoise(x, t, ids, n);
+            for (int b = 0; b < n; b++) {
+                Image img = live.get(b);
+                float ratio = (float) (((img.k - 1) / (double) img.steps) / (img.k / (double) img.steps));
+                for (int i = 0; i < plane; i++) {
+                    float x0i = x0[b * plane + i];
+                    img.x[i] = x0i + ratio * (img.x[i] - x0i);
+                }
+                img.k--;
             }
             if (observer != null) {
-                observer.afterStep(steps - k, x.clone());
+                float[] after = new float[n * plane];
+                for (int b = 0; b < n; b++) {
+                    System.arraycopy(live.get(b).x, 0, after, b * plane, plane);
+                }
+                observer.afterStep(call, after);
             }
-        }
-        for (int i = 0, b = 0; i < results.size(); i++) {
-            if (results.get(i) == null) {
-                float[] px = new float[plane];
-                System.arraycopy(x, b++ * plane, px, 0, plane);
-                results.set(i, ItemResult.ok(render(px)));
+            for (Image img : live) {
+                if (img.k == 0) {
+                    results.set(img.slot, ItemResult.ok(render(img.x)));
+                }
             }
+            live.removeIf(img -> img.k == 0);
         }
         return results;
+    }
+
+    /** One image's sampling state: x, and the steps it has left (k) of its {@code steps}. */
+    private static final class Image {
+        final int slot;
+        final int[] codes;
+        final float[] x;
+        final int steps;
+        int k;
+
+        Image(int slot, int[] codes, float[] x, int steps) {
+            this.slot = slot;
+            this.codes = codes;
+            this.x = x;
+            this.steps = steps;
+            this.k = steps;
+        }
+    }
+
+    private int checkSteps(int requested) throws InvalidInputException {
+        if (requested == 0) {
+            return steps;
+        }
+        if (requested < 1 || requested > steps) {
+            throw new InvalidInputException(Reason.INVALID_PARAMETER, "steps must be in [1, " + steps + "] (0 = "
+                    + steps + "), got " + requested);
+        }
+        return requested;
     }
 
     /**

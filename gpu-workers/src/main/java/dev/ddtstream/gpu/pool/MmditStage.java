@@ -43,7 +43,8 @@ public final class MmditStage implements BatchedStage<MmditJob> {
         List<SampleRequest> requests = new ArrayList<>(jobs.size());
         for (MmditJob job : jobs) {
             int[] codes = job.getVisualCodes().stream().mapToInt(Integer::intValue).toArray();
-            requests.add(SampleRequest.seeded(codes, job.getSeed()));
+            Integer steps = job.getSamplerSteps();
+            requests.add(SampleRequest.seeded(codes, job.getSeed()).withSteps(steps == null ? 0 : steps));
         }
         List<ItemResult<SampledImage>> images = sampler.sample(requests);
         int side = sampler.imageSize();

@@ -9,9 +9,16 @@ import dev.ddtstream.schemas.wire.ConfluentAvroSerializer;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -40,6 +47,11 @@ import org.slf4j.LoggerFactory;
  * batch together with the consumed offsets, committed at once. A crash before the commit leaves
  * nothing visible to {@code read_committed} readers and the offsets uncommitted, so the next
  * owner of the partitions serves the batch again: exactly one result per job.
+ *
+ * <p>A batch computes on a second thread while this one keeps polling with its partitions
+ * paused, so a batch longer than {@code max.poll.interval.ms} (a deep model's) never costs the
+ * worker its group membership. Should a rebalance take a partition of the batch in flight, the
+ * batch is put back rather than committed: its jobs' next owner serves them.
  */
 final class StageWorker<J extends SpecificRecord> implements Runnable {
 
@@ -48,6 +60,8 @@ final class StageWorker<J extends SpecificRecord> implements Runnable {
     private static final Duration IDLE_POLL = Duration.ofMillis(500);
     /** How long a batch whose schemas the registry could not give waits before it is read again. */
     private static final Duration REGISTRY_RETRY = Duration.ofSeconds(1);
+    /** How often the worker polls (its partitions paused) while a batch computes. */
+    private static final Duration POLL_WHILE_COMPUTING = Duration.ofMillis(200);
 
     private final BatchedStage<J> stage;
     private final String workerId;
@@ -58,6 +72,10 @@ final class StageWorker<J extends SpecificRecord> implements Runnable {
     private final ConfluentAvroDeserializer<J> jobReader;
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final KafkaProducer<String, SpecificRecord> producer;
+    private final ExecutorService compute;
+    /** Partitions taken away while a batch computed: a batch with jobs of theirs is not committed. */
+    private final Set<TopicPartition> revokedInFlight = new HashSet<>();
+    private boolean computing;
     private volatile boolean running = true;
     private volatile boolean killed;
     private volatile Throwable failure;
@@ -102,6 +120,11 @@ final class StageWorker<J extends SpecificRecord> implements Runnable {
         ConfluentAvroSerializer<SpecificRecord> values = new ConfluentAvroSerializer<>();
         values.configure(clientProperties, false);
         this.producer = new KafkaProducer<>(p, new StringSerializer(), values);
+        this.compute = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, workerId + "-compute");
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     String workerId() {
@@ -180,6 +203,7 @@ final class StageWorker<J extends SpecificRecord> implements Runnable {
     }
 
     private void close() {
+        compute.shutdownNow();
         if (killed) {
             consumer.close(Duration.ZERO);
             log.info("worker {} killed", workerId);
@@ -196,11 +220,19 @@ final class StageWorker<J extends SpecificRecord> implements Runnable {
         long startedAt = System.currentTimeMillis();
         List<ServedJob> jobs;
         try {
-            jobs = JobBatch.serve(stage, jobReader, records, startedAt);
+            jobs = computeWhilePolling(records, startedAt);
         } catch (RegistryUnreachableException e) {
             log.warn("batch {} put back: {}; retrying in {} ms", batchId, e.getMessage(), REGISTRY_RETRY.toMillis());
             rewind();
             pauseQuietly(REGISTRY_RETRY);
+            return;
+        }
+        if (jobs == null) {
+            return; // killed, or stopped while waiting
+        }
+        if (records.stream().anyMatch(r -> revokedInFlight.contains(new TopicPartition(r.topic(), r.partition())))) {
+            log.info("batch {} put back: a rebalance took partitions of its jobs while it computed", batchId);
+            rewind();
             return;
         }
         long finishedAt = System.currentTimeMillis();
@@ -228,6 +260,56 @@ final class StageWorker<J extends SpecificRecord> implements Runnable {
         }
         record(jobs, out.event(), finishedAt - startedAt);
         log.debug("batch {}: {} jobs, {} ms, {}", batchId, records.size(), finishedAt - startedAt, out.event().getOutcome());
+    }
+
+    /**
+     * Serves the batch on the compute thread and polls meanwhile with the assigned partitions
+     * paused (records of partitions assigned meanwhile join the next batch); null when the worker
+     * is killed while it waits.
+     */
+    private List<ServedJob> computeWhilePolling(List<ConsumerRecord<byte[], byte[]>> records, long startedAt) {
+        revokedInFlight.clear();
+        computing = true;
+        Future<List<ServedJob>> done = compute.submit(() -> JobBatch.serve(stage, jobReader, records, startedAt));
+        try {
+            while (true) {
+                try {
+                    return done.get(POLL_WHILE_COMPUTING.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (TimeoutException e) {
+                    if (killed) {
+                        return null;
+                    }
+                    pollPaused();
+                }
+            }
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IllegalStateException("batch failed: " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+            return null;
+        } finally {
+            computing = false;
+            if (!killed) {
+                consumer.resume(consumer.paused());
+            }
+        }
+    }
+
+    /** One poll that keeps the membership alive and takes no records of the paused partitions. */
+    private void pollPaused() {
+        consumer.pause(consumer.assignment());
+        try {
+            for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ZERO)) {
+                batcher.add(r);
+                metrics.queuedDelta(1);
+            }
+        } catch (WakeupException e) {
+            // stop(): the batch in flight still finishes and commits; kill(): the next wait returns
+        }
     }
 
     /** Meters of a committed batch: an aborted one is served again and counted then. */
@@ -296,6 +378,9 @@ final class StageWorker<J extends SpecificRecord> implements Runnable {
         }
 
         private void drop(Collection<TopicPartition> partitions) {
+            if (computing) {
+                revokedInFlight.addAll(partitions);
+            }
             int dropped = batcher.discardIf(r -> partitions.contains(new TopicPartition(r.topic(), r.partition())));
             metrics.queuedDelta(-dropped);
         }

@@ -53,6 +53,15 @@ class ModelBundleTest {
     }
 
     @Test
+    void refusesAGraphWhoseExternalDataFileIsMissing() throws IOException {
+        Path copy = copy(m -> ((ObjectNode) m.get("files").get("llama")).putObject("external_data").put("file", "llama.onnx.data"));
+        BundleException e = refused(copy);
+        assertEquals(copy.resolve("llama.onnx.data"), e.file());
+        assertEquals("files.llama.external_data.file", e.field());
+        assertTrue(e.getMessage().contains("missing"), e.getMessage());
+    }
+
+    @Test
     void refusesManifestNamingAWrongInput() throws IOException {
         Path copy = copy(m -> ((ObjectNode) input(m, "encoder", 0)).put("name", "pixels"));
         BundleException e = refused(copy);

@@ -48,11 +48,14 @@ class MmditSamplerGoldenTest {
                 List<float[]> steps = new ArrayList<>();
                 SampledImage img = new MmditSampler(b).sample(List.of(SampleRequest.withNoise(
                         Golden.ints(g.get("tokens")), Golden.floats(g.get("noise")))), (k, x) -> steps.add(x)).get(0).value();
-                JsonNode wantSteps = g.get("sampler_x_after_each_step");
-                assertEquals(wantSteps.size(), steps.size());
+                // the steps the golden file kept x after (older bundles kept every one)
+                JsonNode kept = g.get("sampler_x_at_steps");
+                JsonNode wantX = kept != null ? kept.get("x") : g.get("sampler_x_after_each_step");
+                assertEquals(b.manifest().samplerSteps(), steps.size());
                 double stepMax = 0;
-                for (int k = 0; k < steps.size(); k++) {
-                    stepMax = Math.max(stepMax, Golden.maxAbsDiff(Golden.floats(wantSteps.get(k)), steps.get(k)));
+                for (int i = 0; i < wantX.size(); i++) {
+                    int k = kept != null ? kept.get("steps").get(i).asInt() : i;
+                    stepMax = Math.max(stepMax, Golden.maxAbsDiff(Golden.floats(wantX.get(i)), steps.get(k)));
                 }
                 double d = Golden.maxAbsDiff(Golden.floats(g.get("image")), img.pixels());
                 int[] want = Golden.rgbImage(g.get("image_uint8_nhwc_rgb"), 0);
@@ -86,6 +89,35 @@ class MmditSamplerGoldenTest {
             assertEquals(b.manifest().imageSize(), png.getWidth());
             assertEquals(b.manifest().imageSize(), png.getHeight());
             assertEquals(r.get(0).value().rgb()[5], png.getRGB(5, 0) & 0xFFFFFF);
+        }
+    }
+
+    @Test
+    void imagesWithTheirOwnStepCountsShareCallsAndRenderAsAlone() {
+        for (ModelBundle b : TestBundles.all()) {
+            JsonNode g = Golden.read(b, "generate");
+            int[] codes = Golden.ints(g.get("tokens"));
+            float[] noise = Golden.floats(g.get("noise"));
+            MmditSampler s = new MmditSampler(b);
+            int full = s.steps();
+            int few = Math.max(1, full / 4);
+            List<Integer> calls = new ArrayList<>();
+            List<ItemResult<SampledImage>> mixed = s.sample(List.of(SampleRequest.withNoise(codes, noise),
+                    SampleRequest.withNoise(codes, noise).withSteps(few), SampleRequest.withNoise(codes, noise).withSteps(1),
+                    SampleRequest.withNoise(codes, noise).withSteps(full + 1)), (k, x) -> calls.add(x.length));
+            int plane = 3 * b.manifest().imageSize() * b.manifest().imageSize();
+            assertEquals(full, calls.size(), "the longest image sets the number of calls");
+            assertEquals(3 * plane, calls.get(0), "three images in the first call");
+            assertEquals(plane, calls.get(full - 1), "the short ones have left by the last");
+            assertEquals(InputError.Reason.INVALID_PARAMETER, mixed.get(3).error().reason());
+            double d = Golden.maxAbsDiff(Golden.floats(g.get("image")), mixed.get(0).value().pixels());
+            assertTrue(d <= IMAGE_TOL, "the full-steps image differs from its golden by " + d);
+            for (int i : new int[] {1, 2}) {
+                int steps = i == 1 ? few : 1;
+                float[] alone = s.sample(List.of(SampleRequest.withNoise(codes, noise).withSteps(steps))).get(0).value().pixels();
+                assertTrue(Golden.maxAbsDiff(alone, mixed.get(i).value().pixels()) <= 1e-5, steps + " steps in a batch as alone");
+            }
+            assertFalse(Arrays.equals(mixed.get(0).value().pixels(), mixed.get(2).value().pixels()), "one step is not the full render");
         }
     }
 

@@ -69,7 +69,7 @@ class JobBatchWithFakeStageTest {
         Map<String, MmditJob> jobs = Map.of(
                 "ok-1", job("ok-1", 1, null),
                 "late", job("late", 2, NOW - 5),
-                "no-header", new MmditJob(List.of(3), 0L, null),
+                "no-header", new MmditJob(List.of(3), 0L, null, null),
                 "ok-2", job("ok-2", 4, NOW + 60_000));
         FakeStage stage = new FakeStage();
         List<ServedJob> served = JobBatch.serve(stage, reader(jobs),
@@ -116,7 +116,7 @@ class JobBatchWithFakeStageTest {
     }
 
     private static MmditJob job(String id, int code, Long deadline) {
-        return new MmditJob(List.of(code), 0L, new JobHeader(id, RequestKind.GENERATE, NOW - 10, deadline));
+        return new MmditJob(List.of(code), 0L, new JobHeader(id, RequestKind.GENERATE, NOW - 10, deadline), null);
     }
 
     /** Values are the job's key as bytes; anything else is unreadable. */

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ddtstream.bundle.BundleLocator;
 import dev.ddtstream.bundle.GoldenCases;
+import dev.ddtstream.bundle.ManifestReader;
 import dev.ddtstream.bundle.RgbImages;
 import dev.ddtstream.captioner.CaptionerApp;
 import dev.ddtstream.client.api.DdtClient;
@@ -133,6 +134,22 @@ class PipelineTest {
         assertPng(r);
         assertEquals(List.of(Stage.LLAMA, Stage.MMDIT), r.getTimings().stream().map(t -> t.getStage()).toList());
         assertAnsweredOnce(env, Set.of(r.getRequestId()));
+    }
+
+    @Test
+    void aGenerateMayAskForFewerSamplerStepsWithinTheBundles() throws Exception {
+        GoldenCases.Generation g = golden.generate();
+        RequestOptions greedy = RequestOptions.defaults().withSampling(greedy(g.cfgScale())).withSeed(5);
+        CompletableFuture<ImageResult> full = client.generate(g.text(), greedy);
+        CompletableFuture<ImageResult> one = client.generate(g.text(), greedy.withSamplerSteps(1));
+        CompletableFuture<ImageResult> tooMany = client.generate(g.text(), greedy.withSamplerSteps(ManifestReader.read(BundleLocator.committed().orElseThrow()).samplerSteps() + 1));
+        ImageResult a = full.get(WAIT_S, TimeUnit.SECONDS);
+        ImageResult b = one.get(WAIT_S, TimeUnit.SECONDS);
+        assertEquals(a.getVisualCodes(), b.getVisualCodes(), "the steps change the render only");
+        assertPng(b);
+        assertFalse(a.getPng().equals(b.getPng()), "one sampler step is not the full render");
+        ExecutionException e = assertThrows(ExecutionException.class, () -> tooMany.get(WAIT_S, TimeUnit.SECONDS));
+        assertEquals(ErrorReason.SAMPLING_OUT_OF_RANGE, assertInstanceOf(RequestFailedException.class, e.getCause()).error().getReason());
     }
 
     @Test

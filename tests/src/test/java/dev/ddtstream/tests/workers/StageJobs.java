@@ -54,7 +54,7 @@ final class StageJobs {
     }
 
     static MmditJob mmdit(String id, List<Integer> codes, long seed) {
-        return new MmditJob(codes, seed, header(id, RequestKind.GENERATE, null));
+        return new MmditJob(codes, seed, header(id, RequestKind.GENERATE, null), null);
     }
 
     private static JobHeader header(String id, RequestKind kind, Long deadlineMs) {

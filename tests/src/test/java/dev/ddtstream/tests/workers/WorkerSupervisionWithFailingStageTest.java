@@ -40,6 +40,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -78,16 +79,16 @@ class WorkerSupervisionWithFailingStageTest {
         bundle.close();
     }
 
-    /** The real encoder stage on its own job topic, throwing (as a bug would) on its first {@code failures} calls. */
-    private final class FailingEncoder implements BatchedStage<EncoderJob> {
+    /** The real encoder stage on its own job topic, with something done before each engine call. */
+    private abstract class WrappedEncoder implements BatchedStage<EncoderJob> {
         private final EncoderStage real = new EncoderStage(new DdtEncoder(bundle));
         private final Topic<EncoderJob> topic;
-        private final AtomicInteger failuresLeft;
 
-        FailingEncoder(String topic, int failures) {
+        WrappedEncoder(String topic) {
             this.topic = new Topic<>(topic, "requestId", EncoderJob.class);
-            this.failuresLeft = new AtomicInteger(failures);
         }
+
+        abstract void beforeCall();
 
         @Override
         public Stage stage() {
@@ -106,10 +107,73 @@ class WorkerSupervisionWithFailingStageTest {
 
         @Override
         public List<Outcome> process(List<EncoderJob> jobs) {
+            beforeCall();
+            return real.process(jobs);
+        }
+    }
+
+    /** Throws, as a bug would, on its first {@code failures} calls. */
+    private final class FailingEncoder extends WrappedEncoder {
+        private final AtomicInteger failuresLeft;
+
+        FailingEncoder(String topic, int failures) {
+            super(topic);
+            this.failuresLeft = new AtomicInteger(failures);
+        }
+
+        @Override
+        void beforeCall() {
             if (failuresLeft.getAndDecrement() > 0) {
                 throw new NullPointerException("a bug in the stage");
             }
-            return real.process(jobs);
+        }
+    }
+
+    /** Its first batch takes {@code extra} longer (a deep model's long batch). */
+    private final class SlowEncoder extends WrappedEncoder {
+        private final Duration extra;
+        private final AtomicInteger calls = new AtomicInteger();
+
+        SlowEncoder(String topic, Duration extra) {
+            super(topic);
+            this.extra = extra;
+        }
+
+        @Override
+        void beforeCall() {
+            if (calls.getAndIncrement() == 0) {
+                try {
+                    Thread.sleep(extra.toMillis()); // stands in for compute, not for a condition
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+    }
+
+    @Test
+    void aBatchLongerThanThePollIntervalKeepsItsPartitionsAndCommitsOnce(TestEnvironment env) throws Exception {
+        String run = TestEnvironment.unique("long-batch");
+        Provisioning.createTopics(env.clientProperties(), 2);
+        env.createTopics(List.of(run), 1);
+        String id = run + "-0";
+        WorkerPoolsTest.publish(env, new Topic<>(run, "requestId", EncoderJob.class),
+                Map.of(id, StageJobs.encoder(id, golden.encoderImages.get(0), null)));
+        Map<String, Object> client = new LinkedHashMap<>(env.clientPropertiesWithRegistry());
+        client.put("max.poll.interval.ms", 2000); // a batch takes 10 s, past this and the 6 s session: polling must go on
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        SlowEncoder stage = new SlowEncoder(run, Duration.ofSeconds(10));
+        WorkerPool<EncoderJob> pool = WorkerPool.start(stage, settings(run, 5), client, meters, BatchObserver.NONE, t -> { });
+        try {
+            Map<String, List<EncoderResult>> results = TopicTap.read(env, Topics.ENCODER_RESULTS, Set.of(id), true,
+                    TopicTap.all(Set.of(id)), WAIT);
+            assertEquals(1, results.get(id).size());
+            assertEquals(1, stage.calls.get(), "the batch was computed once: never put back");
+            assertEquals(0, meters.counter("ddt.worker.transactions", "stage", "ENCODER", "result", "aborted").count());
+            assertEquals(1, meters.counter("ddt.worker.transactions", "stage", "ENCODER", "result", "committed").count());
+            assertEquals(0, pool.restarts());
+        } finally {
+            pool.close();
         }
     }
 
