@@ -95,13 +95,15 @@ final class LocalPipeline implements AutoCloseable {
             p.setProperty("kafka.bootstrap.servers", stack.bootstrapServers());
             p.setProperty("schema.registry.url", stack.schemaRegistryUrl());
             p.setProperty("bundle", bundle.toString());
-            p.setProperty("device", device);
-            p.setProperty("state.dir", stateDir.toString());
             long t0 = System.nanoTime();
             Properties gpu = new Properties();
             gpu.putAll(p);
+            gpu.setProperty("device", device);
             gpu.setProperty("http.port", Integer.toString(metricsPort));
             GpuWorkers workers = push(started, GpuWorkers.start(GpuWorkersConfig.from(gpu, Map.of())));
+            p.setProperty("state.dir", stateDir.toString());
+            // one instance of each app here: a standby replica of its store would have nowhere to run
+            p.setProperty("kafka.num.standby.replicas", "0");
             OrchestratorApp generator = push(started, GeneratorApp.start(OrchestratorConfig.from(p, Map.of(), "generator")));
             OrchestratorApp captioner = push(started, CaptionerApp.start(OrchestratorConfig.from(p, Map.of(), "captioner")));
             OrchestratorApp tokenizer = push(started, TokenizerApp.start(OrchestratorConfig.from(p, Map.of(), "tokenizer")));
