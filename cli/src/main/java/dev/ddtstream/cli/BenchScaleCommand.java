@@ -2,7 +2,6 @@ package dev.ddtstream.cli;
 
 import dev.ddtstream.cli.bench.ScaleBenchmark;
 import dev.ddtstream.gpu.bundle.ModelBundle;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -19,11 +18,11 @@ final class BenchScaleCommand implements Callable<Integer> {
     @Mixin
     BundleOptions bundle;
 
-    @Option(names = "--encode", split = ",", defaultValue = "1,8", description = "Encoder batch sizes; empty skips it (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--encode", split = ",", defaultValue = "1,8", description = "Encoder batch sizes (default: ${DEFAULT-VALUE}).")
     List<Integer> encode;
 
     @Option(names = "--render-steps", split = ",", defaultValue = "50", description = "MMDiT sampler steps of one render each; "
-            + "0 = the bundle's; empty skips it (default: ${DEFAULT-VALUE}, Selftok's).")
+            + "0 = the bundle's (default: ${DEFAULT-VALUE}, Selftok's).")
     List<Integer> renderSteps;
 
     @Option(names = "--prefill", split = ",", defaultValue = "16x64,6x528,16x528",
@@ -45,11 +44,10 @@ final class BenchScaleCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path dir = bundle.directory();
         int[][] shapes = prefill.stream().map(s -> s.split("x")).map(p -> new int[] {Integer.parseInt(p[0]), Integer.parseInt(p[1])})
                 .toArray(int[][]::new);
         try (ModelBundle b = bundle.load()) {
-            System.out.printf("Stages of %s (vocabulary %,d, T = %d) on %s:%n", dir.getFileName(),
+            System.out.printf("Stages of %s (vocabulary %,d, T = %d) on %s:%n", b.directory().getFileName(),
                     b.manifest().vocabulary().vocabSize(), b.manifest().tokensPerImage(), b.sessionFactory().device());
             ScaleBenchmark bench = new ScaleBenchmark(b, System.out);
             bench.encodes(encode.stream().mapToInt(Integer::intValue).toArray());

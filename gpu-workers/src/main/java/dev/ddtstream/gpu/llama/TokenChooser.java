@@ -19,11 +19,6 @@ final class TokenChooser {
     private TokenChooser() {
     }
 
-    /** Over the whole array: entries of negative infinity are the disallowed ones. */
-    static int choose(float[] logits, Sampling p, SplittableRandom rng) {
-        return choose(new Guided(logits, null, 1f), new int[] {0, logits.length}, p, rng);
-    }
-
     /**
      * Logits with classifier-free guidance applied as they are read, so the guided row is never
      * written out: {@code uncond + scale * (cond - uncond)} in float32, as torch computes it, or

@@ -15,7 +15,6 @@ import dev.ddtstream.gpu.engine.ItemResult;
 import dev.ddtstream.gpu.engine.OrtCallClock;
 import dev.ddtstream.gpu.engine.Tensors;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;

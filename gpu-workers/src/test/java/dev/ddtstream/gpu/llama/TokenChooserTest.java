@@ -16,9 +16,14 @@ class TokenChooserTest {
 
     private static final float NEG = Float.NEGATIVE_INFINITY;
 
+    /** Unguided logits over the whole array: entries of negative infinity are the disallowed ones. */
+    private static int choose(float[] logits, Sampling p, SplittableRandom rng) {
+        return TokenChooser.choose(new TokenChooser.Guided(logits, null, 1f), new int[] {0, logits.length}, p, rng);
+    }
+
     @Test
     void greedyTakesTheFirstMaximum() {
-        assertEquals(1, TokenChooser.choose(new float[] {0, 3, 3, NEG}, Sampling.greedy(), new SplittableRandom(1)));
+        assertEquals(1, choose(new float[] {0, 3, 3, NEG}, Sampling.greedy(), new SplittableRandom(1)));
     }
 
     @Test
@@ -27,7 +32,7 @@ class TokenChooserTest {
         Set<Integer> seen = new HashSet<>();
         SplittableRandom rng = new SplittableRandom(3);
         for (int i = 0; i < 2000; i++) {
-            seen.add(TokenChooser.choose(logits, Sampling.sample(1.0, 2, 0), rng));
+            seen.add(choose(logits, Sampling.sample(1.0, 2, 0), rng));
         }
         assertEquals(Set.of(1, 2), seen);
     }
@@ -38,7 +43,7 @@ class TokenChooserTest {
         Set<Integer> seen = new HashSet<>();
         SplittableRandom rng = new SplittableRandom(4);
         for (int i = 0; i < 2000; i++) {
-            seen.add(TokenChooser.choose(logits, new Sampling(1.0, 0, 0.9, 0), rng));
+            seen.add(choose(logits, new Sampling(1.0, 0, 0.9, 0), rng));
         }
         assertEquals(Set.of(0, 1), seen);
     }
@@ -49,7 +54,7 @@ class TokenChooserTest {
         SplittableRandom rng = new SplittableRandom(5);
         int ones = 0;
         for (int i = 0; i < 4000; i++) {
-            ones += TokenChooser.choose(logits, Sampling.sample(1.0, 0, 0), rng);
+            ones += choose(logits, Sampling.sample(1.0, 0, 0), rng);
         }
         assertTrue(Math.abs(ones / 4000.0 - 0.75) < 0.03, "P(1) = " + ones / 4000.0);
     }
