@@ -138,10 +138,26 @@ def token_probe(tok, images_u8):
     return f"psnr_t1 tokens {res[0]:.2f} random {res[1]:.2f} intra-image cos {cos:.3f}"
 
 
+def tokenizer_step(tok, opt, imgs, batch, g):
+    """One optimiser step of the tokenizer on a random batch, half of it mirrored."""
+    import torch
+    from ddt.data import to_tensor
+    idx = torch.randint(0, len(imgs), (batch,), generator=g)
+    x = to_tensor(imgs[idx].numpy())
+    flip = torch.rand(batch, generator=g) < 0.5
+    x = torch.where(flip[:, None, None, None], x.flip(-1), x)
+    tok.train()
+    loss, rec, commit, _ = tok.loss(x)
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(tok.parameters(), 1.0)
+    opt.step()
+    return loss, rec, commit
+
+
 def stage_tokenizer(a):
     import torch
     from ddt.tokenizer_model import DDTTokenizer, config_dict
-    from ddt.data import to_tensor
     torch.manual_seed(a.seed)
     cfg = tokenizer_config(a)
     tok = DDTTokenizer(cfg)
@@ -154,7 +170,6 @@ def stage_tokenizer(a):
         log(f"tokenizer: resuming after {prev.get('steps')} steps")
     imgs = torch.load(os.path.join(a.run_dir, "data_train.pt"))["images"]
     val = torch.load(os.path.join(a.run_dir, "data_val.pt"))["images"].numpy()
-    N = imgs.shape[0]
     opt = torch.optim.AdamW(tok.parameters(), lr=a.tok_lr, weight_decay=0.0, betas=(0.9, 0.99))
     total, t0, hist = a.tok_steps, time.time(), []
     g = torch.Generator().manual_seed(a.seed + (100 if prev else 0))
@@ -166,16 +181,7 @@ def stage_tokenizer(a):
         lr = schedule(prog, a.tok_lr, 0.02 if prev else 0.05)
         for pg in opt.param_groups:
             pg["lr"] = lr
-        idx = torch.randint(0, N, (a.tok_batch,), generator=g)
-        x = to_tensor(imgs[idx].numpy())
-        flip = torch.rand(a.tok_batch, generator=g) < 0.5
-        x = torch.where(flip[:, None, None, None], x.flip(-1), x)
-        tok.train()
-        loss, rec, commit, ids = tok.loss(x)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(tok.parameters(), 1.0)
-        opt.step()
+        loss, rec, commit = tokenizer_step(tok, opt, imgs, a.tok_batch, g)
         step += 1
         if step % 50 == 0 or step == 1:
             used = int((tok.vq.step - tok.vq.last_used < 20).sum())
