@@ -11,6 +11,7 @@ import time
 
 import numpy as np
 import onnx
+from onnx import numpy_helper
 import torch
 
 from . import world
@@ -86,11 +87,11 @@ def graph_specs(tc: TokConfig, lc: LlamaConfig):
             "inputs": [io_spec("input_ids", "int64", ["batch", "seq"]),
                        io_spec("attention_mask", "int64", ["batch", "total"]),
                        io_spec("position_ids", "int64", ["batch", "seq"]),
-                       io_spec("past_key", "float32", [L, "batch", Hk, "past", Dh]),
-                       io_spec("past_value", "float32", [L, "batch", Hk, "past", Dh])],
+                       io_spec("past_key", "float32", ["batch", L, Hk, "past", Dh]),
+                       io_spec("past_value", "float32", ["batch", L, Hk, "past", Dh])],
             "outputs": [io_spec("logits", "float32", ["batch", V]),  # each row's last position
-                        io_spec("present_key", "float32", [L, "batch", Hk, "total", Dh]),
-                        io_spec("present_value", "float32", [L, "batch", Hk, "total", Dh])],
+                        io_spec("new_key", "float32", ["batch", L, Hk, "seq", Dh]),
+                        io_spec("new_value", "float32", ["batch", L, Hk, "seq", Dh])],
         },
     }
 
@@ -115,7 +116,7 @@ def example_inputs(tc: TokConfig, lc: LlamaConfig, B=2, P=3, Sq=5, seed=0):
     am[0, 0] = 0
     llm = (torch.randint(0, lc.vocab_size, (B, Sq), generator=g), am,
            torch.arange(P, P + Sq)[None].repeat(B, 1),
-           torch.randn(L, B, Hk, P, Dh, generator=g), torch.randn(L, B, Hk, P, Dh, generator=g))
+           torch.randn(B, L, Hk, P, Dh, generator=g), torch.randn(B, L, Hk, P, Dh, generator=g))
     return {"encoder": enc, "denoiser": den, "llama": llm}
 
 
@@ -136,26 +137,48 @@ def export_graphs(tok, llama, out_dir, external_data=False):
     mods = graph_modules(tok, llama)
     ex = example_inputs(tc, lc)
     for name, spec in specs.items():
-        path = os.path.join(out_dir, spec["file"])
-        before = set(os.listdir(out_dir))
-        weights = sum(p.numel() * p.element_size() for p in mods[name].parameters())
-        weights += sum(b.numel() * b.element_size() for b in mods[name].buffers())
-        with torch.no_grad():
-            torch.onnx.export(mods[name], ex[name], path, opset_version=OPSET,
-                              input_names=[i["name"] for i in spec["inputs"]],
-                              output_names=[o["name"] for o in spec["outputs"]],
-                              dynamic_axes=dyn_axes(spec), do_constant_folding=True)
-        if external_data or weights > EXTERNAL_DATA_OVER:
-            # torch writes a graph over 2 GB with one loose file per tensor: gather them into one
-            loose = set(os.listdir(out_dir)) - before - {spec["file"]}
-            m = onnx.load(path)
-            data = spec["file"] + ".data"
-            onnx.save_model(m, path, save_as_external_data=True, all_tensors_to_one_file=True, location=data,
-                            size_threshold=1024)
-            for f in loose:
-                os.remove(os.path.join(out_dir, f))
-            spec["external_data"] = {"file": data}
+        export_graph(mods[name], ex[name], spec, out_dir, external_data)
     return specs
+
+
+def export_graph(module, example, spec, out_dir, external_data=False):
+    path = os.path.join(out_dir, spec["file"])
+    before = set(os.listdir(out_dir))
+    weights = sum(p.numel() * p.element_size() for p in module.parameters())
+    weights += sum(b.numel() * b.element_size() for b in module.buffers())
+    with torch.no_grad():
+        torch.onnx.export(module, example, path, opset_version=OPSET,
+                          input_names=[i["name"] for i in spec["inputs"]],
+                          output_names=[o["name"] for o in spec["outputs"]],
+                          dynamic_axes=dyn_axes(spec), do_constant_folding=True)
+    if external_data or weights > EXTERNAL_DATA_OVER:
+        # torch writes a graph over 2 GB with one loose file per tensor: gather them into one
+        loose = set(os.listdir(out_dir)) - before - {spec["file"]}
+        m = onnx.load(path)
+        data = spec["file"] + ".data"
+        onnx.save_model(m, path, save_as_external_data=True, all_tensors_to_one_file=True, location=data,
+                        size_threshold=1024)
+        for f in loose:
+            os.remove(os.path.join(out_dir, f))
+        spec["external_data"] = {"file": data}
+
+
+def llama_state_from_onnx(path):
+    """A LLaMA state dict read back from an exported llama graph: for bundles whose training
+    checkpoint is gone. The exporter keeps parameter names for embeddings and norms, and gives
+    each Linear's weight, transposed for MatMul, the name of the node that uses it
+    ("/m/layers.0/attn/wq/MatMul")."""
+    m = onnx.load(path)
+    inits = {i.name: torch.from_numpy(numpy_helper.to_array(i).copy()) for i in m.graph.initializer}
+    state = {}
+    for name, w in inits.items():
+        if name.startswith("m."):
+            state[name[2:]] = w
+    for n in m.graph.node:
+        if n.op_type == "MatMul" and n.name.endswith("/MatMul") and n.input[1] in inits:
+            module = n.name[len("/m/"):-len("/MatMul")].replace("/", ".")
+            state[module + ".weight"] = inits[n.input[1]].t().contiguous()
+    return state
 
 
 ONNX_DT = {1: "float32", 7: "int64", 6: "int32", 9: "bool", 11: "float64"}
@@ -253,6 +276,27 @@ def templates(tt):
     }
 
 
+def build_manifest_llama(lc):
+    """The manifest's llama section: the graph's contract in words, beside its config."""
+    return {
+        "config": {k: getattr(lc, k) for k in lc.__dataclass_fields__},
+        "head_dim": lc.head_dim,
+        "kv_cache": "past_key/past_value (batch, layers, kv_heads, past, head_dim), the caller's cache; "
+                    "new_key/new_value (batch, layers, kv_heads, seq, head_dim) = this call's keys and "
+                    "values only, which the caller writes into its cache (a slot per row: the graph never "
+                    "copies the cache); past slots the mask marks 0 are ignored, so a slot may hold "
+                    "fewer real positions than its capacity; prefill = past length 0",
+        "attention_mask": "int64 (batch, past+seq): 1 real token, 0 padding; query at slot past+i "
+                          "attends slot j iff j <= past+i and attention_mask[b,j] = 1",
+        "position_ids": "int64 (batch, seq); left padding: position = max(cumsum(mask)-1, 0); "
+                        "decode: previous position + 1",
+        "rope": f"rotate-half (HF LLaMA), theta {lc.rope_theta}",
+        "padding": "left-pad prompts of different lengths (pad id = <pad>, mask 0)",
+        "logits": "float32 (batch, vocab): each row's last position only (left padding makes it "
+                  "the newest token); the LM head is never computed for the other positions",
+    }
+
+
 def build_manifest(tok, llama, tt, specs, provenance, name):
     tc, lc = tok.cfg, llama.cfg
     return {
@@ -291,21 +335,7 @@ def build_manifest(tok, llama, tt, specs, provenance, name):
             "steps_per_request": "a request may ask for fewer steps, 1 up to steps",
             "tokens_needed": "all T tokens before the first step (t=1 sees all of them)",
         },
-        "llama": {
-            "config": {k: getattr(lc, k) for k in lc.__dataclass_fields__},
-            "head_dim": lc.head_dim,
-            "kv_cache": "past_key/past_value (layers, batch, kv_heads, past, head_dim); present_* = "
-                        "past concatenated with this call's keys/values along dim 3; prefill = past "
-                        "length 0 (a float32 tensor with a 0-sized dim 3)",
-            "attention_mask": "int64 (batch, past+seq): 1 real token, 0 padding; query at slot past+i "
-                              "attends slot j iff j <= past+i and attention_mask[b,j] = 1",
-            "position_ids": "int64 (batch, seq); left padding: position = max(cumsum(mask)-1, 0); "
-                            "decode: previous position + 1",
-            "rope": f"rotate-half (HF LLaMA), theta {lc.rope_theta}",
-            "padding": "left-pad prompts of different lengths (pad id = <pad>, mask 0)",
-            "logits": "float32 (batch, vocab): each row's last position only (left padding makes it "
-                      "the newest token); the LM head is never computed for the other positions",
-        },
+        "llama": build_manifest_llama(lc),
         "vocabulary": vocab_layout(tt, tc.codebook_size, lc.vocab_size),
         "templates": templates(tt),
         "decoding": {
@@ -358,6 +388,35 @@ def kept_steps(n):
     return sorted({0, min(1, n - 1), n // 2, n - 1})
 
 
+def write_llama_golden(llama, tt, gdir, vo):
+    """The llama graph's golden: a left-padded prefill of two prompts of different lengths, then
+    one decode step over the prefill's keys and values."""
+    with torch.no_grad():
+        p1 = generate_prompt(tt, "two red circles")
+        p2 = generate_prompt(tt, "a blue square left of a green triangle")
+        ids_, am, pos = left_pad([p1, p2], tt.pad)
+        pk, pv = llama.empty_past(2)
+        lg, k1, v1 = llama(ids_, am, pos, pk, pv)
+        nxt = torch.tensor([[vo + 5], [vo + 7]])
+        am2 = torch.cat([am, torch.ones(2, 1, dtype=torch.long)], 1)
+        pos2 = pos[:, -1:] + 1
+        lg2, k2, v2 = llama(nxt, am2, pos2, k1, v1)
+        dump(os.path.join(gdir, "llama.json"), {
+            "graph": "llama",
+            "calls": [
+                {"name": "prefill", "inputs": {"input_ids": tensor_json(ids_), "attention_mask": tensor_json(am),
+                                               "position_ids": tensor_json(pos), "past_key": tensor_json(pk),
+                                               "past_value": tensor_json(pv)},
+                 "outputs": {"logits": tensor_json(lg[:, -1]), "new_key": tensor_json(k1),
+                             "new_value": tensor_json(v1)}},
+                {"name": "decode", "inputs": {"input_ids": tensor_json(nxt), "attention_mask": tensor_json(am2),
+                                              "position_ids": tensor_json(pos2),
+                                              "past_key": "new_key of prefill",
+                                              "past_value": "new_value of prefill"},
+                 "outputs": {"logits": tensor_json(lg2[:, -1]), "new_key_shape": list(k2.shape)}}]})
+    return "golden/llama.json"
+
+
 def write_goldens(tok, llama, tt, out_dir, val_images, seed=1234):
     gdir = os.path.join(out_dir, "golden")
     os.makedirs(gdir, exist_ok=True)
@@ -390,30 +449,7 @@ def write_goldens(tok, llama, tt, out_dir, val_images, seed=1234):
             "graph": "denoiser", "inputs": {"x_t": tensor_json(xt), "t": tensor_json(t), "tokens": tensor_json(toks)},
             "outputs": {"x0": tensor_json(x0)}})
         files["denoiser"] = "golden/denoiser.json"
-        # llama: left-padded prefill of two prompts of different lengths, then one decode step
-        p1 = generate_prompt(tt, "two red circles")
-        p2 = generate_prompt(tt, "a blue square left of a green triangle")
-        ids_, am, pos = left_pad([p1, p2], tt.pad)
-        pk, pv = llama.empty_past(2)
-        lg, k1, v1 = llama(ids_, am, pos, pk, pv)
-        nxt = torch.tensor([[vo + 5], [vo + 7]])
-        am2 = torch.cat([am, torch.ones(2, 1, dtype=torch.long)], 1)
-        pos2 = pos[:, -1:] + 1
-        lg2, k2, v2 = llama(nxt, am2, pos2, k1, v1)
-        dump(os.path.join(gdir, "llama.json"), {
-            "graph": "llama",
-            "calls": [
-                {"name": "prefill", "inputs": {"input_ids": tensor_json(ids_), "attention_mask": tensor_json(am),
-                                               "position_ids": tensor_json(pos), "past_key": tensor_json(pk),
-                                               "past_value": tensor_json(pv)},
-                 "outputs": {"logits": tensor_json(lg[:, -1]), "present_key": tensor_json(k1),
-                             "present_value": tensor_json(v1)}},
-                {"name": "decode", "inputs": {"input_ids": tensor_json(nxt), "attention_mask": tensor_json(am2),
-                                              "position_ids": tensor_json(pos2),
-                                              "past_key": "present_key of prefill",
-                                              "past_value": "present_value of prefill"},
-                 "outputs": {"logits": tensor_json(lg2[:, -1]), "present_key_shape": list(k2.shape)}}]})
-        files["llama"] = "golden/llama.json"
+        files["llama"] = write_llama_golden(llama, tt, gdir, vo)
 
         # whole generation: prompt -> tokens -> image
         def gen_record(kind, text, tokens, noise, prompt, uprompt, scale):

@@ -4,7 +4,8 @@ LLaMA decoding with KV cache and classifier-free guidance:
   * rows of a batch are LEFT-padded to a common length; attention_mask is 0 on pads;
     position_ids = max(cumsum(attention_mask) - 1, 0) (pads get 0, real tokens 0,1,2,..);
   * prefill with an empty past (past length 0), then one token per step, appending 1 to
-    the attention mask and position = last position + 1;
+    the attention mask and position = last position + 1; the graph returns only each call's
+    keys and values, which the caller appends to its cache (here by concatenation);
   * CFG: each request runs two rows, conditional and unconditional (caption / instruction
     removed); guided = uncond + scale * (cond - uncond) on the logits of the last position;
     the chosen token is fed to both rows;
@@ -52,7 +53,7 @@ class Decoder:
         ids, am, pos = left_pad(prompts, self.tt.pad)
         pk, pv = self.m.empty_past(ids.shape[0])
         self.m.eval()
-        logits, pk, pv = self.m(ids, am, pos, pk, pv)
+        logits, pk, pv = self.m(ids, am, pos, pk, pv)  # prefill: the new keys are the whole cache
         out = [[] for _ in range(n)]
         done = torch.zeros(n, dtype=torch.bool)
         last_pos = pos[:, -1]
@@ -80,7 +81,8 @@ class Decoder:
             feed = torch.cat([nxt, nxt]) if use_cfg else nxt
             am = torch.cat([am, torch.ones(am.shape[0], 1, dtype=torch.long)], dim=1)
             last_pos = last_pos + 1
-            logits, pk, pv = self.m(feed[:, None], am, last_pos[:, None], pk, pv)
+            logits, nk, nv = self.m(feed[:, None], am, last_pos[:, None], pk, pv)
+            pk, pv = torch.cat([pk, nk], dim=3), torch.cat([pv, nv], dim=3)
         return out
 
     def visual_to_codes(self, toks):

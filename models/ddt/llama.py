@@ -4,9 +4,15 @@ One forward serves training, prefill and cached decode:
   input_ids      (B,S) int64
   attention_mask (B,P+S) int64/float, 1 = real token, 0 = padding (past and new)
   position_ids   (B,S) int64
-  past_key/value (L,B,Hkv,P,Dh) float32, P may be 0 (prefill)
--> logits (B,S,V), present_key/value (L,B,Hkv,P+S,Dh)
+  past_key/value (B,L,Hkv,P,Dh) float32, P may be 0 (prefill)
+-> logits (B,S,V), new_key/value (B,L,Hkv,S,Dh): this call's keys and values only
 Query i (absolute slot P+i) attends key slot j iff j <= P+i and attention_mask[b,j] == 1.
+
+The cache is the caller's: serving keeps a fixed-capacity slot per row (batch-major, so the
+first n rows of it are one contiguous block) and writes each call's new keys and values into
+it, instead of a graph that concatenates and returns the whole cache every step. Attention
+reads the past and the new keys as two parts, and grouped-query heads are never expanded to
+the query heads' width: queries are grouped onto their KV head instead.
 """
 import math
 from dataclasses import dataclass, asdict
@@ -66,14 +72,18 @@ class Attention(nn.Module):
         v = self.wv(x).reshape(B, S, Hk, hd).transpose(1, 2)
         q = q * cos + rotate_half(q) * sin
         k = k * cos + rotate_half(k) * sin
-        k = torch.cat([pk, k], dim=2)
-        v = torch.cat([pv, v], dim=2)
         rep = H // Hk
-        kk = k[:, :, None].expand(-1, -1, rep, -1, -1).reshape(B, H, -1, hd)
-        vv = v[:, :, None].expand(-1, -1, rep, -1, -1).reshape(B, H, -1, hd)
-        a = (q @ kk.transpose(-1, -2)) * (1.0 / math.sqrt(hd)) + bias
-        a = torch.softmax(a, dim=-1)
-        o = (a @ vv).transpose(1, 2).reshape(B, S, H * hd)
+        # query head h = j*rep + r reads KV head j: group the queries, not the keys
+        qg = q.reshape(B, Hk, rep * S, hd) * (1.0 / math.sqrt(hd))
+        # Scores stay (B,Hk,rep*S,keys): no reshape names the past length, which is 0 at prefill
+        # and which ONNX's Reshape would read as "copy this dimension".
+        past = qg @ pk.transpose(-1, -2)
+        new = qg @ k.transpose(-1, -2)
+        rows = bias.repeat(1, 1, rep, 1)  # (B,1,rep*S,P+S): each query group sees the row's mask
+        a = torch.softmax(torch.cat([past, new], dim=-1) + rows, dim=-1)
+        P = pk.shape[2]
+        a_past, a_new = a[..., :P], a[..., P:]
+        o = (a_past @ pv + a_new @ v).reshape(B, H, S, hd).transpose(1, 2).reshape(B, S, H * hd)
         return self.wo(o), k, v
 
 
@@ -117,7 +127,7 @@ class Llama(nn.Module):
 
     def empty_past(self, B, device=None):
         c = self.cfg
-        z = torch.zeros(c.n_layers, B, c.n_kv_heads, 0, c.head_dim, device=device)
+        z = torch.zeros(B, c.n_layers, c.n_kv_heads, 0, c.head_dim, device=device)
         return z, z.clone()
 
     def forward(self, input_ids, attention_mask, position_ids, past_key, past_value, last_only=False):
@@ -125,7 +135,7 @@ class Llama(nn.Module):
         makes it every row's newest token. Serving samples nothing else, and at a real vocabulary
         the head over every prompt position is most of a prefill's cost and memory."""
         S = input_ids.shape[1]
-        P = past_key.shape[3]
+        P = past_key.shape[3]  # (B,L,Hkv,P,Dh)
         x = self.tok_emb(input_ids)
         f = position_ids.to(torch.float32)[:, :, None] * self.inv_freq[None, None, :]
         emb = torch.cat([f, f], dim=-1)[:, None]  # (B,1,S,hd)
@@ -137,13 +147,13 @@ class Llama(nn.Module):
         bias = (allowed - 1.0) * 1e9
         ks, vs = [], []
         for i, layer in enumerate(self.layers):
-            x, k, v = layer(x, cos, sin, bias, past_key[i], past_value[i])
+            x, k, v = layer(x, cos, sin, bias, past_key[:, i], past_value[:, i])
             ks.append(k)
             vs.append(v)
         if last_only:
             x = x[:, -1:]
         logits = self.lm_head(self.norm(x))
-        return logits, torch.stack(ks), torch.stack(vs)
+        return logits, torch.stack(ks, dim=1), torch.stack(vs, dim=1)
 
 
 def config_dict(cfg):

@@ -177,6 +177,7 @@ OPS = {
     "Slice": _slice,
     "Split": _split,
     "Gather": lambda i, a: np.take(i[0], i[1].astype(np.int64), axis=a.get("axis", 0)),
+    "Tile": lambda i, a: np.tile(i[0], [int(r) for r in i[1]]),
     "Expand": lambda i, a: i[0] * np.ones([int(s) for s in i[1]], dtype=i[0].dtype),
     "Range": lambda i, a: np.arange(i[0], i[1], i[2]).astype(i[0].dtype),
     "Constant": lambda i, a: _const(a),

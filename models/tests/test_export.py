@@ -68,7 +68,8 @@ class TinyExportTest(unittest.TestCase):
                 self.assertLess(v, 1e-5)
             with open(os.path.join(d, "manifest.json")) as f:
                 m2 = json.load(f)
-            self.assertEqual(m2["files"]["llama"]["inputs"][3]["shape"], [2, "batch", 2, "past", 16])
+            self.assertEqual(m2["files"]["llama"]["inputs"][3]["shape"], ["batch", 2, 2, "past", 16])
+            self.assertEqual(m2["files"]["llama"]["outputs"][1]["name"], "new_key")
             self.assertTrue(os.path.exists(os.path.join(d, "golden", "generate.json")))
             self.assertEqual(m2["files"]["llama"]["outputs"][0]["shape"], ["batch", llama.cfg.vocab_size])
             # every field of the committed manifest, which the Java reader accepts, is written

@@ -2,7 +2,7 @@ import math
 import unittest
 
 from _util import *  # noqa: F401,F403
-from ddt.llama import Llama, LlamaConfig
+from ddt.llama import Llama, LlamaConfig, rotate_half
 from ddt.tokenizer_model import DDTTokenizer, DenoiserGraph, TokConfig, token_mask, visible_count
 
 SMALL = TokConfig(image_size=16, patch=4, T=8, codebook_size=64, enc_width=32, dec_width=32,
@@ -69,7 +69,44 @@ class NearestCodeTest(unittest.TestCase):
         self.assertEqual(int(full[0, 1]), 299)
 
 
+def expanded_attention_reference(m, ids):
+    """The textbook form the graph must equal: K/V heads repeated to the query heads' width
+    (query head h reads KV head h // rep), one causal softmax over the whole sequence."""
+    c = m.cfg
+    x = m.tok_emb(ids)
+    B, S = ids.shape
+    pos = torch.arange(S)[None]
+    f = pos.to(torch.float32)[:, :, None] * m.inv_freq[None, None, :]
+    emb = torch.cat([f, f], dim=-1)[:, None]
+    cos, sin = torch.cos(emb), torch.sin(emb)
+    rep = c.n_heads // c.n_kv_heads
+    causal = torch.tril(torch.ones(S, S, dtype=torch.bool))
+    for layer in m.layers:
+        at, h = layer.attn, layer.attn_norm(x)
+        q = at.wq(h).reshape(B, S, c.n_heads, c.head_dim).transpose(1, 2)
+        k = at.wk(h).reshape(B, S, c.n_kv_heads, c.head_dim).transpose(1, 2)
+        v = at.wv(h).reshape(B, S, c.n_kv_heads, c.head_dim).transpose(1, 2)
+        q = q * cos + rotate_half(q) * sin
+        k = k * cos + rotate_half(k) * sin
+        k, v = k.repeat_interleave(rep, dim=1), v.repeat_interleave(rep, dim=1)
+        a = (q @ k.transpose(-1, -2)) / c.head_dim ** 0.5
+        a = torch.softmax(a.masked_fill(~causal, float("-inf")), dim=-1)
+        x = x + at.wo((a @ v).transpose(1, 2).reshape(B, S, -1))
+        y = layer.ffn_norm(x)
+        x = x + layer.w2(torch.nn.functional.silu(layer.w1(y)) * layer.w3(y))
+    return m.lm_head(m.norm(x))
+
+
 class LlamaTest(unittest.TestCase):
+    def test_grouped_query_attention_equals_expanded_heads(self):
+        torch.manual_seed(1)
+        m = Llama(LlamaConfig(vocab_size=40, dim=48, n_layers=2, n_heads=6, n_kv_heads=2, hidden=64)).eval()
+        ids = torch.randint(0, 40, (2, 7))
+        with torch.no_grad():
+            got, _, _ = m(ids, torch.ones(2, 7, dtype=torch.long), torch.arange(7)[None].repeat(2, 1), *m.empty_past(2))
+            want = expanded_attention_reference(m, ids)
+        self.assertLess(float((got - want).abs().max()), 1e-5)
+
     def test_kv_cache_and_padding(self):
         torch.manual_seed(0)
         cfg = LlamaConfig(vocab_size=50, dim=32, n_layers=2, n_heads=4, n_kv_heads=2, hidden=64)
@@ -82,7 +119,13 @@ class LlamaTest(unittest.TestCase):
         a, k, v = m(ids[:, :5], am[:, :5], pos[:, :5], pk, pv)
         b, k2, v2 = m(ids[:, 5:], am, pos[:, 5:], k, v)
         self.assertLess(float((full[:, 5:] - b).abs().max()), 1e-5)
-        self.assertEqual(tuple(k2.shape), (2, 1, 2, 9, 8))
+        self.assertEqual(tuple(k2.shape), (1, 2, 2, 4, 8))  # this call's keys only: (B, L, Hkv, S, Dh)
+        # a slot with spare capacity: slots the mask marks 0 hold junk and change nothing
+        junk = torch.randn(1, 2, 2, 3, 8) * 50
+        slot_k, slot_v = torch.cat([k, junk], 3), torch.cat([v, junk], 3)
+        slot_am = torch.cat([am[:, :5], torch.zeros(1, 3, dtype=torch.long), am[:, 5:]], 1)
+        c, _, _ = m(ids[:, 5:], slot_am, pos[:, 5:], slot_k, slot_v)
+        self.assertLess(float((full[:, 5:] - c).abs().max()), 1e-5)
         # the same prompt left-padded by 3 in a batch gives the same logits
         pad = torch.cat([torch.zeros(1, 3, dtype=torch.long), ids], 1)
         pam = torch.cat([torch.zeros(1, 3, dtype=torch.long), am], 1)

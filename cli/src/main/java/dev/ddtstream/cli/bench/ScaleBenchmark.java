@@ -119,7 +119,9 @@ public final class ScaleBenchmark {
 
     /**
      * Decode-step cost by cache length: for each position, a prefill of {@code rows} x position
-     * tokens, then {@code steps} timed cached steps of one token each (after one untimed).
+     * tokens, then {@code steps} timed decode calls of one token each over that cache (after one
+     * untimed). The cache is read in place and not grown, as in the decode loop, which writes
+     * each step's new keys into its slots.
      */
     public List<StepCost> stepCosts(int rows, int[] positions, int steps) throws OrtException {
         LlamaGraph graph = new LlamaGraph(bundle);
@@ -128,28 +130,21 @@ public final class ScaleBenchmark {
         List<StepCost> points = new ArrayList<>();
         for (int position : positions) {
             long[] ids = randomIds(vocab, rows * position, rng);
-            long[] mask = ones(rows * position);
-            long[] pos = positions(rows, position);
-            LlamaGraph.Step step;
-            try (OnnxTensor pk = graph.emptyPast(rows); OnnxTensor pv = graph.emptyPast(rows)) {
-                step = graph.forward(ids, mask, pos, rows, position, pk, pv);
-            }
-            long elapsed = 0;
-            for (int s = 0; s <= steps; s++) { // step 0 warms up and is not timed
-                int total = position + s + 1;
-                long[] grown = ones(rows * total);
+            try (OnnxTensor pk = graph.emptyPast(rows); OnnxTensor pv = graph.emptyPast(rows);
+                 LlamaGraph.Step prefill = graph.forward(ids, ones(rows * position), positions(rows, position), rows, position, pk, pv)) {
+                long[] mask = ones(rows * (position + 1));
                 long[] next = new long[rows];
-                Arrays.fill(next, position + s);
-                long start = System.nanoTime();
-                LlamaGraph.Step after = graph.forward(randomIds(vocab, rows, rng), grown, next, rows, 1, step.presentKey(), step.presentValue());
-                elapsed += s == 0 ? 0 : System.nanoTime() - start;
-                step.close();
-                step = after;
+                Arrays.fill(next, position);
+                long elapsed = 0;
+                for (int s = 0; s <= steps; s++) { // step 0 warms up and is not timed
+                    long start = System.nanoTime();
+                    graph.forward(randomIds(vocab, rows, rng), mask, next, rows, 1, prefill.newKey(), prefill.newValue()).close();
+                    elapsed += s == 0 ? 0 : System.nanoTime() - start;
+                }
+                StepCost c = new StepCost(rows, position, elapsed / 1e6 / steps);
+                out.printf(Locale.ROOT, "  decode step, %2d rows at position %5d: %8.1f ms%n", rows, position, c.msPerStep());
+                points.add(c);
             }
-            step.close();
-            StepCost c = new StepCost(rows, position, elapsed / 1e6 / steps);
-            out.printf(Locale.ROOT, "  decode step, %2d rows at position %5d: %8.1f ms%n", rows, position, c.msPerStep());
-            points.add(c);
         }
         return points;
     }

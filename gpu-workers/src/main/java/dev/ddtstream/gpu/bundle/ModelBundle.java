@@ -185,11 +185,12 @@ public final class ModelBundle implements AutoCloseable {
         for (String n : List.of("input_ids", "attention_mask", "position_ids", "past_key", "past_value")) {
             named(file, ll, n, true);
         }
-        expectShape(file, "files.llama.inputs", named(file, ll, "past_key", true), g.layers(), -1, g.kvHeads(), -1, g.headDim());
-        expectShape(file, "files.llama.inputs", named(file, ll, "past_value", true), g.layers(), -1, g.kvHeads(), -1, g.headDim());
+        // the slot cache contract: batch-major caches in, this call's keys and values out
+        expectShape(file, "files.llama.inputs", named(file, ll, "past_key", true), -1, g.layers(), g.kvHeads(), -1, g.headDim());
+        expectShape(file, "files.llama.inputs", named(file, ll, "past_value", true), -1, g.layers(), g.kvHeads(), -1, g.headDim());
         expectShape(file, "files.llama.outputs", named(file, ll, "logits", false), -1, g.vocabSize());
-        named(file, ll, "present_key", false);
-        named(file, ll, "present_value", false);
+        expectShape(file, "files.llama.outputs", named(file, ll, "new_key", false), -1, g.layers(), g.kvHeads(), -1, g.headDim());
+        expectShape(file, "files.llama.outputs", named(file, ll, "new_value", false), -1, g.layers(), g.kvHeads(), -1, g.headDim());
         if (m.samplerSteps() < 1) {
             // any count works: the denoiser reveals ceil(t*T) tokens at each step's t (k per step when steps == T)
             throw new BundleException(file, "sampler.steps", "is " + m.samplerSteps() + ", must be at least 1");

@@ -22,11 +22,12 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * logits for each row's last position only, (batch, vocab): memory for logits is rows x vocabulary
  * whatever the prompt length. ONNX Runtime writes them straight into a direct buffer the
  * {@link Step} owns, from which a row's allowed range is read without copying the batch. The
- * returned {@link Step} owns the present key/value tensors, which feed the next call directly.
+ * cache is the caller's ({@link SlotCache}): the graph reads it in place and returns only this
+ * call's keys and values, (batch, layers, kvHeads, seq, headDim), for the caller to append.
  */
 public final class LlamaGraph {
 
-    private static final Set<String> CACHE_OUTPUTS = Set.of("present_key", "present_value");
+    private static final Set<String> CACHE_OUTPUTS = Set.of("new_key", "new_value");
 
     private final OrtSession session;
     private final OrtEnvironment env;
@@ -79,12 +80,13 @@ public final class LlamaGraph {
             logits.get(b * vocab + from, out, from, to - from);
         }
 
-        public OnnxTensor presentKey() {
-            return tensor("present_key");
+        /** This call's keys, (batch, layers, kvHeads, seq, headDim). */
+        public OnnxTensor newKey() {
+            return tensor("new_key");
         }
 
-        public OnnxTensor presentValue() {
-            return tensor("present_value");
+        public OnnxTensor newValue() {
+            return tensor("new_value");
         }
 
         public int batch() {
@@ -103,34 +105,15 @@ public final class LlamaGraph {
         }
     }
 
-    /**
-     * A new cache tensor holding only batch rows {@code rows} (in that order) of {@code cache},
-     * shaped (layers, batch, kvHeads, positions, headDim).
-     */
-    public OnnxTensor selectRows(OnnxTensor cache, int[] rows) throws OrtException {
-        long[] shape = cache.getInfo().getShape();
-        int layers = (int) shape[0];
-        int batch = (int) shape[1];
-        int block = Math.toIntExact(shape[2] * shape[3] * shape[4]);
-        float[] all = Tensors.toFloats(cache);
-        float[] out = new float[layers * rows.length * block];
-        for (int l = 0; l < layers; l++) {
-            for (int i = 0; i < rows.length; i++) {
-                System.arraycopy(all, (l * batch + rows[i]) * block, out, (l * rows.length + i) * block, block);
-            }
-        }
-        return Tensors.floats(env, out, shape[0], rows.length, shape[2], shape[3], shape[4]);
-    }
-
     /** An empty (past length 0) cache tensor for a prefill of {@code batch} rows. */
     public OnnxTensor emptyPast(int batch) throws OrtException {
-        return Tensors.floats(env, new float[0], geometry.layers(), batch, geometry.kvHeads(), 0, geometry.headDim());
+        return Tensors.floats(env, new float[0], batch, geometry.layers(), geometry.kvHeads(), 0, geometry.headDim());
     }
 
     /**
      * Runs one call. {@code ids} and {@code positions} are (batch, seq); {@code mask} is
-     * (batch, past + seq); {@code pastKey}/{@code pastValue} are an empty past or a previous
-     * step's present tensors.
+     * (batch, past + seq); {@code pastKey}/{@code pastValue} are an empty past or a cache's
+     * rows, (batch, layers, kvHeads, past, headDim).
      */
     public Step forward(long[] ids, long[] mask, long[] positions, int batch, int seq,
                         OnnxTensor pastKey, OnnxTensor pastValue) throws OrtException {
