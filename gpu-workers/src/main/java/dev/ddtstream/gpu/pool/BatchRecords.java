@@ -19,14 +19,17 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * What one served batch publishes, in one transaction with its offsets: a result for each served
  * job; for each refused job an error result (when its request is known) and, for input the stage
  * could not use, a dead letter with the raw record (a missed deadline is no fault of the record:
- * no dead letter); and the batch's stage event, last.
+ * no dead letter); and the batch's stage event, last. A static batch's jobs share one start; jobs
+ * that joined a running loop ({@link ContinuousWorker}) each have their own, and the event starts
+ * with the earliest.
  *
  * @param records every record to send, the stage event last
  * @param event   the batch's stage event (also in {@code records})
  */
 record BatchRecords(List<ProducerRecord<String, SpecificRecord>> records, StageEvent event) {
 
-    static BatchRecords of(Stage stage, String workerId, String batchId, List<ServedJob> jobs, long startedAt, long finishedAt) {
+    static BatchRecords of(Stage stage, String workerId, String batchId, List<ServedJob> jobs, long finishedAt) {
+        long startedAt = jobs.stream().mapToLong(ServedJob::startedAtMs).min().orElse(finishedAt);
         List<ProducerRecord<String, SpecificRecord>> out = new ArrayList<>();
         List<String> ids = new ArrayList<>();
         List<Long> waits = new ArrayList<>();
@@ -35,10 +38,11 @@ record BatchRecords(List<ProducerRecord<String, SpecificRecord>> records, StageE
         for (ServedJob j : jobs) {
             if (j.readable()) {
                 ids.add(j.requestId());
-                waits.add(startedAt - j.header().getEnqueuedAtMs());
+                waits.add(j.startedAtMs() - j.header().getEnqueuedAtMs());
             }
             if (j.outcome() instanceof Outcome.Produced p) {
-                StageTiming timing = new StageTiming(stage, workerId, j.header().getEnqueuedAtMs(), startedAt, finishedAt, jobs.size());
+                StageTiming timing = new StageTiming(stage, workerId, j.header().getEnqueuedAtMs(), j.startedAtMs(), finishedAt,
+                        jobs.size());
                 out.add(new ProducerRecord<>(p.topic().name(), j.requestId(), p.result().apply(timing)));
                 for (int c : p.visualCodes()) {
                     codes.add(c);

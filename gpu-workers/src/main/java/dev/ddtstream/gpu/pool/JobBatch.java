@@ -27,6 +27,45 @@ final class JobBatch {
     private JobBatch() {
     }
 
+    /**
+     * A record read as a job: {@code job} and {@code header} when it can be served, else
+     * {@code refused} (unreadable, or its deadline passed).
+     */
+    record Read<J>(J job, JobHeader header, ServedJob refused) {
+    }
+
+    /** Reads one record; {@link RegistryUnreachableException} is not the record's fault and is thrown. */
+    static <J extends SpecificRecord> Read<J> read(BatchedStage<J> stage, Deserializer<J> jobs, ConsumerRecord<byte[], byte[]> r,
+                                                   long nowMs) {
+        String key = r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8);
+        J job;
+        try {
+            job = jobs.deserialize(r.topic(), r.value());
+            if (job == null) {
+                throw new SerializationException("job record has no value");
+            }
+        } catch (RegistryUnreachableException e) {
+            throw e; // the batch is served again once the registry answers
+        } catch (SerializationException e) {
+            return refused(r, null, key, ErrorReason.UNDECODABLE_RECORD, e.getMessage(), nowMs);
+        }
+        JobHeader header = stage.header(job);
+        if (header == null) {
+            return refused(r, null, key, ErrorReason.UNDECODABLE_RECORD, "job has no header: written before the header existed", nowMs);
+        }
+        Long deadline = header.getDeadlineMs();
+        if (deadline != null && deadline <= nowMs) {
+            return refused(r, header, header.getRequestId(), ErrorReason.DEADLINE_EXCEEDED,
+                    "deadline passed " + (nowMs - deadline) + " ms before the " + stage.stage() + " stage started it", nowMs);
+        }
+        return new Read<>(job, header, null);
+    }
+
+    private static <J> Read<J> refused(ConsumerRecord<byte[], byte[]> r, JobHeader header, String id, ErrorReason reason,
+                                       String message, long nowMs) {
+        return new Read<>(null, header, new ServedJob(r, header, id, new Outcome.Refused(reason, message), nowMs));
+    }
+
     /** One {@link ServedJob} per record, in order. */
     static <J extends SpecificRecord> List<ServedJob> serve(BatchedStage<J> stage, Deserializer<J> jobs,
                                                             List<ConsumerRecord<byte[], byte[]>> records, long nowMs) {
@@ -35,45 +74,24 @@ final class JobBatch {
         List<J> toServe = new ArrayList<>();
         List<JobHeader> headers = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> r : records) {
-            String key = r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8);
-            J job;
-            try {
-                job = jobs.deserialize(r.topic(), r.value());
-                if (job == null) {
-                    throw new SerializationException("job record has no value");
-                }
-            } catch (RegistryUnreachableException e) {
-                throw e; // not the record's fault: the batch is served again once the registry answers
-            } catch (SerializationException e) {
-                out.add(new ServedJob(r, null, key, new Outcome.Refused(ErrorReason.UNDECODABLE_RECORD, e.getMessage())));
-                continue;
+            Read<J> read = read(stage, jobs, r, nowMs);
+            out.add(read.refused()); // null for a readable job: filled in once served
+            if (read.refused() == null) {
+                readable.add(out.size() - 1);
+                toServe.add(read.job());
+                headers.add(read.header());
             }
-            JobHeader header = stage.header(job);
-            if (header == null) {
-                out.add(new ServedJob(r, null, key, new Outcome.Refused(ErrorReason.UNDECODABLE_RECORD,
-                        "job has no header: written before the header existed")));
-                continue;
-            }
-            Long deadline = header.getDeadlineMs();
-            if (deadline != null && deadline <= nowMs) {
-                out.add(new ServedJob(r, header, header.getRequestId(), new Outcome.Refused(ErrorReason.DEADLINE_EXCEEDED,
-                        "deadline passed " + (nowMs - deadline) + " ms before the " + stage.stage() + " stage started it")));
-                continue;
-            }
-            out.add(null); // filled in once served
-            readable.add(out.size() - 1);
-            toServe.add(job);
-            headers.add(header);
         }
         List<Outcome> served = isolating(stage, toServe);
         for (int k = 0; k < readable.size(); k++) {
             int i = readable.get(k);
-            out.set(i, new ServedJob(records.get(i), headers.get(k), headers.get(k).getRequestId(), served.get(k)));
+            out.set(i, new ServedJob(records.get(i), headers.get(k), headers.get(k).getRequestId(), served.get(k), nowMs));
         }
         return out;
     }
 
-    private static <J extends SpecificRecord> List<Outcome> isolating(BatchedStage<J> stage, List<J> jobs) {
+    /** Serves {@code jobs} in one call; when the model fails on it, one by one, so only the culprit is refused (MODEL_FAILURE). */
+    static <J extends SpecificRecord> List<Outcome> isolating(BatchedStage<J> stage, List<J> jobs) {
         if (jobs.isEmpty()) {
             return List.of();
         }

@@ -1,5 +1,6 @@
 package dev.ddtstream.gpu.pool;
 
+import ai.onnxruntime.OrtException;
 import dev.ddtstream.bundle.VisualTokens;
 import dev.ddtstream.bundle.VocabularyLayout;
 import dev.ddtstream.events.ErrorReason;
@@ -9,7 +10,10 @@ import dev.ddtstream.events.LlamaMode;
 import dev.ddtstream.events.LlamaResult;
 import dev.ddtstream.events.SamplingParams;
 import dev.ddtstream.events.Stage;
+import dev.ddtstream.gpu.engine.EngineException;
+import dev.ddtstream.gpu.engine.InvalidInputException;
 import dev.ddtstream.gpu.engine.ItemResult;
+import dev.ddtstream.gpu.llama.DecodeLoop;
 import dev.ddtstream.gpu.llama.DecodeRequest;
 import dev.ddtstream.gpu.llama.DecodeResult;
 import dev.ddtstream.gpu.llama.LlamaDecoder;
@@ -19,12 +23,14 @@ import dev.ddtstream.schemas.Topics;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * The LLaMA stage: a templated prompt in, visual codes (IMAGE mode) or text token ids (TEXT
- * mode) out. Jobs of both modes and of any sampling settings share a batch.
+ * mode) out. Jobs of both modes and of any sampling settings share a batch, or a running
+ * {@link DecodeLoop} that they join and leave at every token ({@link #loop}).
  */
-public final class LlamaStage implements BatchedStage<LlamaJob> {
+public final class LlamaStage implements SteppedStage<LlamaJob> {
 
     private final LlamaDecoder decoder;
     private final VocabularyLayout vocab;
@@ -72,6 +78,73 @@ public final class LlamaStage implements BatchedStage<LlamaJob> {
             outcomes[i] = r.isOk() ? produced(jobs.get(i), r.value()) : Outcome.refused(r.error());
         }
         return Arrays.asList(outcomes);
+    }
+
+    /** A decode loop of {@code maxJobs} jobs, with a row for each and a second for each guided one. */
+    @Override
+    public <T> StepLoop<LlamaJob, T> loop(int maxJobs) {
+        return new Loop<>(new DecodeLoop<>(decoder, 2 * maxJobs), maxJobs);
+    }
+
+    /** A job in a loop: what its result needs, and its caller's tag. */
+    private record Joined<T>(LlamaJob job, T tag) {
+    }
+
+    private final class Loop<T> implements StepLoop<LlamaJob, T> {
+        private final DecodeLoop<Joined<T>> decode;
+        private final int maxJobs;
+
+        Loop(DecodeLoop<Joined<T>> decode, int maxJobs) {
+            this.decode = decode;
+            this.maxJobs = maxJobs;
+        }
+
+        @Override
+        public boolean fits(LlamaJob job) {
+            if (decode.size() >= maxJobs) {
+                return false;
+            }
+            try {
+                return DecodeLoop.rowsOf(toRequest(job)) <= decode.freeRows();
+            } catch (IllegalArgumentException e) {
+                return true; // refused at join without taking a row
+            }
+        }
+
+        @Override
+        public Outcome join(LlamaJob job, T tag) {
+            try {
+                decode.join(toRequest(job), new Joined<>(job, tag));
+                return null;
+            } catch (IllegalArgumentException e) {
+                return new Outcome.Refused(ErrorReason.SAMPLING_OUT_OF_RANGE, e.getMessage());
+            } catch (InvalidInputException e) {
+                return Outcome.refused(e.toError());
+            }
+        }
+
+        @Override
+        public List<Finished<T>> step() {
+            try {
+                List<Finished<T>> out = new ArrayList<>();
+                for (DecodeLoop.Finished<Joined<T>> f : decode.step()) {
+                    out.add(new Finished<>(f.tag().tag(), produced(f.tag().job(), f.result())));
+                }
+                return out;
+            } catch (OrtException e) {
+                throw new EngineException("llama decoding failed on a step of " + decode.size() + " jobs: " + e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public List<T> cancel(Predicate<T> which) {
+            return decode.cancel(j -> which.test(j.tag())).stream().map(Joined::tag).toList();
+        }
+
+        @Override
+        public int size() {
+            return decode.size();
+        }
     }
 
     private DecodeRequest toRequest(LlamaJob job) {

@@ -18,9 +18,25 @@ import java.util.Objects;
  * @param sessionTimeout how long the group waits for a silent member before moving its partitions: the
  *                       stall a crashed worker causes (a restart within it takes them back at once)
  * @param restarts       how a worker that fails is restarted, and when it is given up
+ * @param scheduler      how jobs share the engine: batch by batch, or joining and leaving a running loop
  */
 public record PoolSettings(String groupId, String instance, int workers, BatchPolicy batch, Duration sessionTimeout,
-                           RestartPolicy restarts) {
+                           RestartPolicy restarts, Scheduler scheduler) {
+
+    /** How a worker shares its engine among jobs. */
+    public enum Scheduler {
+        /**
+         * Dynamic batching: a batch closes at {@code batch.maxBatchSize} jobs or {@code batch.maxWait},
+         * is served to its end, and is committed as one transaction.
+         */
+        STATIC,
+        /**
+         * Iteration-level batching ({@link SteppedStage} only): up to {@code batch.maxBatchSize} jobs
+         * run at once, a new job joins at the next step, and each job's result is published the step
+         * it finishes ({@link ContinuousWorker}).
+         */
+        CONTINUOUS
+    }
 
     /**
      * A failed worker is restarted after {@code firstBackoff}, doubling up to {@code maxBackoff}; after
@@ -51,6 +67,7 @@ public record PoolSettings(String groupId, String instance, int workers, BatchPo
         Objects.requireNonNull(batch, "batch");
         Objects.requireNonNull(sessionTimeout, "sessionTimeout");
         Objects.requireNonNull(restarts, "restarts");
+        Objects.requireNonNull(scheduler, "scheduler");
         if (sessionTimeout.compareTo(Duration.ofSeconds(1)) < 0) {
             throw new IllegalArgumentException("session timeout must be at least 1 s, got " + sessionTimeout.toMillis() + " ms");
         }

@@ -1,11 +1,8 @@
 package dev.ddtstream.gpu.pool;
 
-import dev.ddtstream.events.StageEvent;
 import dev.ddtstream.gpu.batching.DynamicBatcher;
 import dev.ddtstream.schemas.registry.RegistryUnreachableException;
 import dev.ddtstream.schemas.registry.SchemaRegistryClient;
-import dev.ddtstream.schemas.wire.ConfluentAvroDeserializer;
-import dev.ddtstream.schemas.wire.ConfluentAvroSerializer;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
@@ -20,23 +17,10 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.AuthorizationException;
-import org.apache.kafka.common.errors.InvalidProducerEpochException;
-import org.apache.kafka.common.errors.OutOfOrderSequenceException;
-import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * worker its group membership. Should a rebalance take a partition of the batch in flight, the
  * batch is put back rather than committed: its jobs' next owner serves them.
  */
-final class StageWorker<J extends SpecificRecord> implements Runnable {
+final class StageWorker<J extends SpecificRecord> extends TransactionalWorker<J> {
 
     private static final Logger log = LoggerFactory.getLogger(StageWorker.class);
     /** How long a poll may block while nothing waits: new records end it at once anyway. */
@@ -63,63 +47,17 @@ final class StageWorker<J extends SpecificRecord> implements Runnable {
     /** How often the worker polls (its partitions paused) while a batch computes. */
     private static final Duration POLL_WHILE_COMPUTING = Duration.ofMillis(200);
 
-    private final BatchedStage<J> stage;
-    private final String workerId;
-    private final String jobTopic;
-    private final PoolMetrics metrics;
-    private final BatchObserver observer;
     private final DynamicBatcher<ConsumerRecord<byte[], byte[]>> batcher;
-    private final ConfluentAvroDeserializer<J> jobReader;
-    private final KafkaConsumer<byte[], byte[]> consumer;
-    private final KafkaProducer<String, SpecificRecord> producer;
     private final ExecutorService compute;
     /** Partitions taken away while a batch computed: a batch with jobs of theirs is not committed. */
     private final Set<TopicPartition> revokedInFlight = new HashSet<>();
     private boolean computing;
-    private volatile boolean running = true;
-    private volatile boolean killed;
-    private volatile Throwable failure;
-    private volatile boolean joined;
-    private volatile boolean committedAny;
     private long batches;
 
     StageWorker(BatchedStage<J> stage, String workerId, PoolSettings settings, Map<String, Object> clientProperties,
                 SchemaRegistryClient registry, PoolMetrics metrics, BatchObserver observer) {
-        this.stage = stage;
-        this.workerId = workerId;
-        this.jobTopic = stage.jobTopic().name();
-        this.metrics = metrics;
-        this.observer = observer;
+        super(stage, workerId, settings, clientProperties, registry, metrics, observer);
         this.batcher = new DynamicBatcher<>(settings.batch());
-        this.jobReader = new ConfluentAvroDeserializer<>(registry, stage.jobTopic().valueType());
-
-        Map<String, Object> c = new HashMap<>(clientProperties);
-        c.put(ConsumerConfig.GROUP_ID_CONFIG, settings.groupId());
-        c.put(ConsumerConfig.CLIENT_ID_CONFIG, workerId + "-consumer");
-        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        c.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, settings.batch().maxBatchSize());
-        // static membership: a restarted worker takes its partitions back without a rebalance, and a dead one's are
-        // moved after the session timeout; cooperative rebalancing leaves the other members serving meanwhile
-        c.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, workerId);
-        c.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) settings.sessionTimeout().toMillis());
-        c.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) Math.max(500, settings.sessionTimeout().toMillis() / 3));
-        c.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
-        this.consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-
-        Map<String, Object> p = new HashMap<>(clientProperties);
-        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, workerId);
-        p.put(ProducerConfig.CLIENT_ID_CONFIG, workerId + "-producer");
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        // a transaction lives only from a computed batch's first send to its commit; should the worker die inside it,
-        // the broker aborts it after this (the default, 60 s, would hold back read_committed readers of every
-        // partition it wrote to that long, unless the worker comes back under its id first)
-        p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 10_000);
-        ConfluentAvroSerializer<SpecificRecord> values = new ConfluentAvroSerializer<>();
-        values.configure(clientProperties, false);
-        this.producer = new KafkaProducer<>(p, new StringSerializer(), values);
         this.compute = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, workerId + "-compute");
             t.setDaemon(true);
@@ -127,67 +65,31 @@ final class StageWorker<J extends SpecificRecord> implements Runnable {
         });
     }
 
-    String workerId() {
-        return workerId;
-    }
-
-    Throwable failure() {
-        return failure;
-    }
-
-    boolean killed() {
-        return killed;
-    }
-
-    /** Whether a batch of this worker's has been committed: after a restart, the failure was not the same at once. */
-    boolean committedAny() {
-        return committedAny;
-    }
-
-    /** Whether the worker has joined its group (its assignment may be empty: more members than partitions). */
-    boolean joined() {
-        return joined && running;
-    }
-
-    /** Asks the loop to stop after the batch in flight; queued jobs stay uncommitted for the next owner. */
-    void stop() {
-        running = false;
-        consumer.wakeup();
-    }
-
-    /** Simulates a crash: the clients close at once, nothing more is committed or aborted. */
-    void kill() {
-        killed = true;
-        running = false;
-        producer.close(Duration.ZERO);
-        consumer.wakeup();
+    @Override
+    protected void work() {
+        while (running) {
+            if (!batcher.ready()) {
+                poll();
+            }
+            if (running && batcher.ready()) {
+                serve(batcher.drain());
+            }
+        }
     }
 
     @Override
-    public void run() {
-        try {
-            producer.initTransactions();
-            consumer.subscribe(List.of(jobTopic), new Rebalance());
-            log.info("worker {} consuming {}", workerId, jobTopic);
-            while (running) {
-                if (!batcher.ready()) {
-                    poll();
-                }
-                if (running && batcher.ready()) {
-                    serve(batcher.drain());
-                }
-            }
-        } catch (WakeupException e) {
-            // stop() reached a blocking call outside poll (the rewind after an abort): nothing is lost
-        } catch (RuntimeException e) {
-            if (!killed) {
-                failure = e;
-                log.error("worker {} failed and stops: {}", workerId, e.toString(), e);
-            }
-        } finally {
-            metrics.queuedDelta(-batcher.size());
-            close();
-        }
+    protected int queued() {
+        return batcher.size();
+    }
+
+    @Override
+    protected String describe() {
+        return "";
+    }
+
+    @Override
+    protected void ending() {
+        compute.shutdownNow();
     }
 
     private void poll() {
@@ -200,18 +102,6 @@ final class StageWorker<J extends SpecificRecord> implements Runnable {
         } catch (WakeupException e) {
             // stop() or kill(): the loop condition decides
         }
-    }
-
-    private void close() {
-        compute.shutdownNow();
-        if (killed) {
-            consumer.close(Duration.ZERO);
-            log.info("worker {} killed", workerId);
-            return;
-        }
-        log.info("worker {} stopping; {} queued jobs left uncommitted for the next owner", workerId, batcher.size());
-        producer.close();
-        consumer.close();
     }
 
     private void serve(List<ConsumerRecord<byte[], byte[]>> records) {
@@ -236,29 +126,12 @@ final class StageWorker<J extends SpecificRecord> implements Runnable {
             return;
         }
         long finishedAt = System.currentTimeMillis();
-        BatchRecords out = BatchRecords.of(stage.stage(), workerId, batchId, jobs, startedAt, finishedAt);
-        try {
-            producer.beginTransaction();
-            out.records().forEach(producer::send);
-            producer.flush();
-            observer.sentUncommitted(workerId, batchId, records.size());
-            producer.sendOffsetsToTransaction(nextOffsets(records), consumer.groupMetadata());
-            producer.commitTransaction();
-            committedAny = true;
-        } catch (ProducerFencedException | InvalidProducerEpochException | OutOfOrderSequenceException
-                 | AuthorizationException e) {
-            throw new IllegalStateException("worker " + workerId + " cannot go on: " + e, e);
-        } catch (KafkaException e) {
-            if (killed) {
-                throw e;
-            }
-            log.warn("batch {} aborted ({}); its {} jobs will be served again", batchId, e.toString(), records.size());
-            producer.abortTransaction();
-            metrics.aborted();
+        BatchRecords out = BatchRecords.of(stage.stage(), workerId, batchId, jobs, finishedAt);
+        if (!commit(batchId, out, records.size(), nextOffsets(records))) {
             rewind();
             return;
         }
-        record(jobs, out.event(), finishedAt - startedAt);
+        record(jobs, out, finishedAt - startedAt);
         log.debug("batch {}: {} jobs, {} ms, {}", batchId, records.size(), finishedAt - startedAt, out.event().getOutcome());
     }
 
@@ -313,17 +186,9 @@ final class StageWorker<J extends SpecificRecord> implements Runnable {
     }
 
     /** Meters of a committed batch: an aborted one is served again and counted then. */
-    private void record(List<ServedJob> jobs, StageEvent event, long computeMs) {
+    private void record(List<ServedJob> jobs, BatchRecords out, long computeMs) {
         metrics.batch(jobs.size(), computeMs);
-        event.getQueueWaitMs().forEach(metrics::queueWait);
-        for (ServedJob j : jobs) {
-            if (j.outcome() instanceof Outcome.Refused refused) {
-                metrics.failed(refused.reason());
-            } else {
-                metrics.served();
-            }
-        }
-        metrics.committed();
+        recordCommitted(jobs, out);
     }
 
     private static Map<TopicPartition, OffsetAndMetadata> nextOffsets(List<ConsumerRecord<byte[], byte[]>> records) {
@@ -347,42 +212,16 @@ final class StageWorker<J extends SpecificRecord> implements Runnable {
     /** After an abort: forget what was polled and go back to the committed offsets. */
     private void rewind() {
         metrics.queuedDelta(-batcher.discardIf(r -> true));
-        Set<TopicPartition> assigned = consumer.assignment();
-        Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(assigned);
-        for (TopicPartition tp : assigned) {
-            OffsetAndMetadata o = committed.get(tp);
-            if (o == null) {
-                consumer.seekToBeginning(List.of(tp));
-            } else {
-                consumer.seek(tp, o);
-            }
-        }
+        clients.seekToCommitted();
     }
 
     /** Jobs of partitions taken away are dropped uncommitted: their next owner serves them. */
-    private final class Rebalance implements ConsumerRebalanceListener {
-        @Override
-        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            drop(partitions);
+    @Override
+    protected void dropPartitions(Collection<TopicPartition> partitions) {
+        if (computing) {
+            revokedInFlight.addAll(partitions);
         }
-
-        @Override
-        public void onPartitionsLost(Collection<TopicPartition> partitions) {
-            drop(partitions);
-        }
-
-        @Override
-        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-            joined = true;
-            log.debug("worker {} assigned {}", workerId, partitions);
-        }
-
-        private void drop(Collection<TopicPartition> partitions) {
-            if (computing) {
-                revokedInFlight.addAll(partitions);
-            }
-            int dropped = batcher.discardIf(r -> partitions.contains(new TopicPartition(r.topic(), r.partition())));
-            metrics.queuedDelta(-dropped);
-        }
+        int dropped = batcher.discardIf(r -> partitions.contains(new TopicPartition(r.topic(), r.partition())));
+        metrics.queuedDelta(-dropped);
     }
 }

@@ -43,15 +43,15 @@ public final class WorkerPool<J extends SpecificRecord> implements AutoCloseable
     /** One worker id's thread: runs a worker, and a new one when it fails. */
     private final class Slot implements Runnable {
         final String workerId;
-        final Supplier<StageWorker<J>> newWorker;
+        final Supplier<PoolWorker> newWorker;
         final PoolSettings.RestartPolicy policy;
         final Consumer<Throwable> onGiveUp;
         final Thread thread;
-        volatile StageWorker<J> current;
+        volatile PoolWorker current;
         volatile int restarts;
         volatile boolean backingOff;
 
-        Slot(String workerId, Supplier<StageWorker<J>> newWorker, PoolSettings.RestartPolicy policy, Consumer<Throwable> onGiveUp) {
+        Slot(String workerId, Supplier<PoolWorker> newWorker, PoolSettings.RestartPolicy policy, Consumer<Throwable> onGiveUp) {
             this.workerId = workerId;
             this.newWorker = newWorker;
             this.policy = policy;
@@ -63,7 +63,7 @@ public final class WorkerPool<J extends SpecificRecord> implements AutoCloseable
         public void run() {
             int failures = 0;
             while (!closing) {
-                StageWorker<J> w = newWorker.get();
+                PoolWorker w = newWorker.get();
                 current = w;
                 if (closing) {
                     w.stop(); // close() came while it was being made: it only opens and closes its clients
@@ -116,19 +116,31 @@ public final class WorkerPool<J extends SpecificRecord> implements AutoCloseable
                                                                  Consumer<Throwable> onGiveUp) {
         Objects.requireNonNull(stage, "stage");
         Objects.requireNonNull(settings, "settings");
+        boolean continuous = settings.scheduler() == PoolSettings.Scheduler.CONTINUOUS;
+        if (continuous && !(stage instanceof SteppedStage<J>)) {
+            throw new IllegalArgumentException("the " + stage.stage() + " stage has no steps to schedule continuously");
+        }
         SchemaRegistryClient registry = SchemaRegistryConfig.clientFrom(clientProperties);
         PoolMetrics metrics = new PoolMetrics(meters, stage.stage());
         List<WorkerPool<J>.Slot> slots = new ArrayList<>();
         WorkerPool<J> pool = new WorkerPool<>(stage.stage(), slots);
         for (int i = 0; i < settings.workers(); i++) {
             String id = settings.workerId(stage.stage(), i);
-            slots.add(pool.new Slot(id, () -> new StageWorker<>(stage, id, settings, clientProperties, registry, metrics, observer),
-                    settings.restarts(), onGiveUp));
+            Supplier<PoolWorker> worker = continuous
+                    ? () -> new ContinuousWorker<>((SteppedStage<J>) stage, id, settings, clientProperties, registry, metrics, observer)
+                    : () -> new StageWorker<>(stage, id, settings, clientProperties, registry, metrics, observer);
+            slots.add(pool.new Slot(id, worker, settings.restarts(), onGiveUp));
         }
         slots.forEach(s -> s.thread.start());
-        log.info("{} pool started: {} worker(s) in group {}, batches up to {} jobs or {} ms, session timeout {} ms",
-                stage.stage(), settings.workers(), settings.groupId(), settings.batch().maxBatchSize(),
-                settings.batch().maxWait().toMillis(), settings.sessionTimeout().toMillis());
+        if (continuous) {
+            log.info("{} pool started: {} worker(s) in group {}, continuous: up to {} jobs running, session timeout {} ms",
+                    stage.stage(), settings.workers(), settings.groupId(), settings.batch().maxBatchSize(),
+                    settings.sessionTimeout().toMillis());
+        } else {
+            log.info("{} pool started: {} worker(s) in group {}, batches up to {} jobs or {} ms, session timeout {} ms",
+                    stage.stage(), settings.workers(), settings.groupId(), settings.batch().maxBatchSize(),
+                    settings.batch().maxWait().toMillis(), settings.sessionTimeout().toMillis());
+        }
         return pool;
     }
 

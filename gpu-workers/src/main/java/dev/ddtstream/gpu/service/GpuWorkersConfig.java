@@ -34,8 +34,10 @@ import java.util.Properties;
  * stages                      comma list of encoder, llama, mmdit (all three)
  * instance                    worker-id prefix, stable per process; transactional ids derive from it (local)
  * STAGE.workers               worker threads for the stage (1)
- * STAGE.batch.max-size        (the bundle's batching.STAGE.max_batch_size)
- * STAGE.batch.max-wait-ms     (the bundle's batching.STAGE.max_queue_delay_ms)
+ * STAGE.batch.max-size        (the bundle's batching.STAGE.max_batch_size); continuous: the most jobs running at once
+ * STAGE.batch.max-wait-ms     (the bundle's batching.STAGE.max_queue_delay_ms); static only
+ * llama.scheduler             continuous: jobs join and leave a running decode loop at every token, each result
+ *                             published as it finishes; static: batch by batch (continuous)
  * STAGE.group                 consumer group (ddt-STAGE-pool)
  * STAGE.session-timeout-ms    how long the group waits for a silent worker before moving its partitions (6000)
  * payload.max-bytes           the deployment's payload limit: what the workers' producers send (8 MiB)
@@ -82,7 +84,7 @@ public record GpuWorkersConfig(Path bundle, RuntimeConfig runtime, Map<Stage, Po
             pools.put(stage, s.group(k, () -> new PoolSettings(s.text(k + ".group", PoolSettings.defaultGroup(stage)),
                     instance, s.integer(k + ".workers", 1), batch,
                     Duration.ofMillis(s.number(k + ".session-timeout-ms", PoolSettings.DEFAULT_SESSION_TIMEOUT.toMillis())),
-                    PoolSettings.RestartPolicy.DEFAULT)));
+                    PoolSettings.RestartPolicy.DEFAULT, scheduler(s, stage))));
         }
         PayloadLimit payload = s.group(PayloadLimit.KEY, () -> new PayloadLimit(s.integer(PayloadLimit.KEY, PayloadLimit.DEFAULT.maxImageBytes())));
         Map<String, Object> client = new LinkedHashMap<>(s.clientProperties());
@@ -94,13 +96,25 @@ public record GpuWorkersConfig(Path bundle, RuntimeConfig runtime, Map<Stage, Po
     public static List<String> knownKeys() {
         List<String> keys = new ArrayList<>(List.of("bundle", "device", "ort.intra-op-threads",
                 "ort.inter-op-threads", "ort.optimization", "ort.cpu-arena", "stages", "instance", PayloadLimit.KEY, "http.host",
-                "http.port"));
+                "http.port", "llama.scheduler"));
         for (Stage s : GPU_STAGES) {
             String k = s.name().toLowerCase(Locale.ROOT);
             keys.addAll(List.of(k + ".workers", k + ".batch.max-size", k + ".batch.max-wait-ms", k + ".group",
                     k + ".session-timeout-ms"));
         }
         return keys;
+    }
+
+    /** Only the LLaMA stage works in steps (tokens) that jobs can join between. */
+    private static PoolSettings.Scheduler scheduler(ServiceSettings s, Stage stage) {
+        if (stage != Stage.LLAMA) {
+            return PoolSettings.Scheduler.STATIC;
+        }
+        return s.parse("llama.scheduler", "continuous", v -> switch (v.trim().toLowerCase(Locale.ROOT)) {
+            case "continuous" -> PoolSettings.Scheduler.CONTINUOUS;
+            case "static" -> PoolSettings.Scheduler.STATIC;
+            default -> throw new IllegalArgumentException("llama.scheduler is continuous or static, not '" + v + "'");
+        });
     }
 
     private static Stage stageNamed(String name) {

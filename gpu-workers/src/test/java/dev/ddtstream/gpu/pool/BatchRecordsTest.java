@@ -36,7 +36,7 @@ class BatchRecordsTest {
                 served(2, null, null, new Outcome.Refused(ErrorReason.UNDECODABLE_RECORD, "bad frame")),
                 served(3, "broken", new JobHeader("broken", RequestKind.GENERATE, 1_800L, null),
                         new Outcome.Refused(ErrorReason.MODEL_FAILURE, "nan")));
-        BatchRecords out = BatchRecords.of(Stage.MMDIT, "w-mmdit-0", "w-mmdit-0-9", jobs, STARTED, FINISHED);
+        BatchRecords out = BatchRecords.of(Stage.MMDIT, "w-mmdit-0", "w-mmdit-0-9", jobs, FINISHED);
         List<ProducerRecord<String, SpecificRecord>> r = out.records();
 
         assertEquals(List.of(Topics.MMDIT_RESULTS.name(), Topics.ERROR_RESULTS.name(), Topics.DEAD_LETTERS.name(),
@@ -76,8 +76,8 @@ class BatchRecordsTest {
     void theOutcomeSaysWhetherAnyJobFailed() {
         ServedJob ok = served(0, "a", new JobHeader("a", RequestKind.GENERATE, 1_000L, null), produced("a", 1));
         ServedJob bad = served(1, null, null, new Outcome.Refused(ErrorReason.UNDECODABLE_RECORD, "x"));
-        assertEquals(BatchOutcome.OK, BatchRecords.of(Stage.MMDIT, "w", "b", List.of(ok), STARTED, FINISHED).event().getOutcome());
-        assertEquals(BatchOutcome.FAILED, BatchRecords.of(Stage.MMDIT, "w", "b", List.of(bad), STARTED, FINISHED).event().getOutcome());
+        assertEquals(BatchOutcome.OK, BatchRecords.of(Stage.MMDIT, "w", "b", List.of(ok), FINISHED).event().getOutcome());
+        assertEquals(BatchOutcome.FAILED, BatchRecords.of(Stage.MMDIT, "w", "b", List.of(bad), FINISHED).event().getOutcome());
     }
 
     private static Outcome produced(String id, int... codes) {
@@ -88,6 +88,6 @@ class BatchRecordsTest {
     private static ServedJob served(long offset, String id, JobHeader header, Outcome outcome) {
         ConsumerRecord<byte[], byte[]> r = new ConsumerRecord<>(Topics.MMDIT_JOBS.name(), 0, offset,
                 id == null ? null : id.getBytes(StandardCharsets.UTF_8), ("value-" + offset).getBytes(StandardCharsets.UTF_8));
-        return new ServedJob(r, header, id, outcome);
+        return new ServedJob(r, header, id, outcome, STARTED);
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ddtstream.events.Stage;
+import dev.ddtstream.gpu.pool.PoolSettings;
 import dev.ddtstream.schemas.PayloadLimit;
 import dev.ddtstream.gpu.runtime.DeviceSpec;
 import dev.ddtstream.gpu.runtime.RuntimeConfig;
@@ -31,6 +32,8 @@ class GpuWorkersConfigTest {
         assertEquals(Set.of(Stage.ENCODER, Stage.LLAMA, Stage.MMDIT), c.pools().keySet());
         assertEquals("ddt-llama-pool", c.pools().get(Stage.LLAMA).groupId());
         assertEquals(Duration.ofMillis(10), c.pools().get(Stage.ENCODER).batch().maxWait());
+        assertEquals(PoolSettings.Scheduler.CONTINUOUS, c.pools().get(Stage.LLAMA).scheduler());
+        assertEquals(PoolSettings.Scheduler.STATIC, c.pools().get(Stage.MMDIT).scheduler());
         assertEquals("127.0.0.1", c.httpHost());
         assertEquals(9464, c.httpPort());
         assertEquals(Map.of("bootstrap.servers", "127.0.0.1:9092", "schema.registry.url", "http://127.0.0.1:8081",
@@ -41,14 +44,17 @@ class GpuWorkersConfigTest {
     void environmentOverridesTheFileAndKafkaPropertiesPassThroughUntouched() {
         Properties p = minimal();
         p.setProperty("llama.batch.max-size", "4");
+        p.setProperty("llama.scheduler", "continuous");
         p.setProperty("kafka.security.protocol", "SASL_SSL");
         GpuWorkersConfig c = GpuWorkersConfig.from(p, Map.of(
                 "DDT_LLAMA_BATCH_MAX_SIZE", "32",
+                "DDT_LLAMA_SCHEDULER", "static",
                 "DDT_STAGES", "llama",
                 "DDT_DEVICE", "cuda:1",
                 "DDT_KAFKA_SASL_JAAS_CONFIG", "x required;",
                 "DDT_BASIC_AUTH_USER_INFO", "u:p"));
         assertEquals(32, c.pools().get(Stage.LLAMA).batch().maxBatchSize());
+        assertEquals(PoolSettings.Scheduler.STATIC, c.pools().get(Stage.LLAMA).scheduler());
         assertEquals(Set.of(Stage.LLAMA), c.pools().keySet());
         assertEquals(DeviceSpec.cuda(1), c.runtime().device());
         assertEquals("SASL_SSL", c.clientProperties().get("security.protocol"));
@@ -73,6 +79,9 @@ class GpuWorkersConfigTest {
         p = minimal();
         p.setProperty("instance", "pod 1");
         assertTrue(message(p).contains("instance"), message(p));
+        p = minimal();
+        p.setProperty("llama.scheduler", "eager");
+        assertTrue(message(p).contains("llama.scheduler"), message(p));
     }
 
     private static String message(Properties p) {

@@ -285,7 +285,7 @@ class PipelineTest {
     }
 
     /** Reads every terminal-result topic back: each id has exactly one committed answer in all of them together. */
-    private static void assertAnsweredOnce(TestEnvironment env, Set<String> ids) {
+    static void assertAnsweredOnce(TestEnvironment env, Set<String> ids) {
         Map<String, Integer> answers = new HashMap<>();
         for (var topic : List.of(Topics.IMAGE_RESULTS, Topics.CAPTION_RESULTS, Topics.TOKEN_RESULTS, Topics.ERROR_RESULTS)) {
             TopicTap.read(env, topic, ids, true, m -> true, Duration.ofSeconds(3))
