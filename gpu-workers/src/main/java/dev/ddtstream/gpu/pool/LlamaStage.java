@@ -80,10 +80,14 @@ public final class LlamaStage implements SteppedStage<LlamaJob> {
         return Arrays.asList(outcomes);
     }
 
-    /** A decode loop of {@code maxJobs} jobs, with a row for each and a second for each guided one. */
+    /**
+     * A decode loop of {@code 2 x maxJobs} rows: {@code maxJobs} guided jobs (two rows each), or
+     * more when some are unguided, as a static batch of {@code maxJobs} jobs has at most that many
+     * rows. Rows, not jobs, are what a step costs.
+     */
     @Override
     public <T> StepLoop<LlamaJob, T> loop(int maxJobs) {
-        return new Loop<>(new DecodeLoop<>(decoder, 2 * maxJobs), maxJobs);
+        return new Loop<>(new DecodeLoop<>(decoder, 2 * maxJobs));
     }
 
     /** A job in a loop: what its result needs, and its caller's tag. */
@@ -92,18 +96,13 @@ public final class LlamaStage implements SteppedStage<LlamaJob> {
 
     private final class Loop<T> implements StepLoop<LlamaJob, T> {
         private final DecodeLoop<Joined<T>> decode;
-        private final int maxJobs;
 
-        Loop(DecodeLoop<Joined<T>> decode, int maxJobs) {
+        Loop(DecodeLoop<Joined<T>> decode) {
             this.decode = decode;
-            this.maxJobs = maxJobs;
         }
 
         @Override
         public boolean fits(LlamaJob job) {
-            if (decode.size() >= maxJobs) {
-                return false;
-            }
             try {
                 return DecodeLoop.rowsOf(toRequest(job)) <= decode.freeRows();
             } catch (IllegalArgumentException e) {

@@ -34,7 +34,8 @@ import java.util.Properties;
  * stages                      comma list of encoder, llama, mmdit (all three)
  * instance                    worker-id prefix, stable per process; transactional ids derive from it (local)
  * STAGE.workers               worker threads for the stage (1)
- * STAGE.batch.max-size        (the bundle's batching.STAGE.max_batch_size); continuous: the most jobs running at once
+ * STAGE.batch.max-size        (the bundle's batching.STAGE.max_batch_size); continuous: 2 x this rows running at
+ *                             once, as many as a static batch's (a guided job takes two, others one)
  * STAGE.batch.max-wait-ms     (the bundle's batching.STAGE.max_queue_delay_ms); static only
  * llama.scheduler             continuous: jobs join and leave a running decode loop at every token, each result
  *                             published as it finishes; static: batch by batch (continuous)
