@@ -15,6 +15,7 @@ import dev.ddtstream.gpu.engine.ItemResult;
 import dev.ddtstream.gpu.engine.OrtCallClock;
 import dev.ddtstream.gpu.engine.Tensors;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -27,7 +28,8 @@ import java.util.SplittableRandom;
  *
  * <p>Each image may take its own number of steps (the bundle's {@code sampler.steps} or fewer):
  * every denoiser call serves each unfinished image at its own t, and an image that has taken its
- * last step leaves the batch, so a short render never waits on a long one's compute.
+ * last step leaves the batch, so a short render never waits on a long one's compute. The steps
+ * themselves are {@link SampleLoop}'s, which images may also join between steps.
  *
  * <p>Seeded noise is N(0,1) from {@link SplittableRandom#nextGaussian()}; it does not
  * reproduce torch's generator, so golden tests pass the stored noise instead.
@@ -78,75 +80,32 @@ public final class MmditSampler {
      * the images still sampling after each call ({@code stepIndex} counts calls).
      */
     public List<ItemResult<SampledImage>> sample(List<SampleRequest> requests, StepObserver observer) {
-        int plane = 3 * side * side;
-        List<ItemResult<SampledImage>> results = new ArrayList<>(requests.size());
-        List<Image> live = new ArrayList<>();
-        for (SampleRequest r : requests) {
+        List<ItemResult<SampledImage>> results = new ArrayList<>(Collections.nCopies(requests.size(), null));
+        SampleLoop<Integer> loop = new SampleLoop<>(this, Math.max(1, requests.size()));
+        for (int i = 0; i < requests.size(); i++) {
             try {
-                live.add(new Image(results.size(), checkCodes(r.codes()), initialNoise(r, plane), checkSteps(r.steps())));
-                results.add(null);
+                loop.join(requests.get(i), i);
             } catch (InvalidInputException e) {
-                results.add(ItemResult.failed(e.toError()));
+                results.set(i, ItemResult.failed(e.toError()));
             }
         }
-        for (int call = 0; !live.isEmpty(); call++) {
-            int n = live.size();
-            float[] x = new float[n * plane];
-            float[] t = new float[n];
-            long[] ids = new long[n * tokens];
-            for (int b = 0; b < n; b++) {
-                Image img = live.get(b);
-                System.arraycopy(img.x, 0, x, b * plane, plane);
-                t[b] = (float) img.k / img.steps;
-                for (int j = 0; j < tokens; j++) {
-                    ids[b * tokens + j] = img.codes[j];
-                }
+        for (int call = 0; !loop.isEmpty(); call++) {
+            for (SampleLoop.Finished<Integer> f : loop.step(observer, call)) {
+                results.set(f.tag(), ItemResult.ok(f.image()));
             }
-            float[] x0 = denoise(x, t, ids, n);
-            for (int b = 0; b < n; b++) {
-                Image img = live.get(b);
-                float ratio = (float) (((img.k - 1) / (double) img.steps) / (img.k / (double) img.steps));
-                for (int i = 0; i < plane; i++) {
-                    float x0i = x0[b * plane + i];
-                    img.x[i] = x0i + ratio * (img.x[i] - x0i);
-                }
-                img.k--;
-            }
-            if (observer != null) {
-                float[] after = new float[n * plane];
-                for (int b = 0; b < n; b++) {
-                    System.arraycopy(live.get(b).x, 0, after, b * plane, plane);
-                }
-                observer.afterStep(call, after);
-            }
-            for (Image img : live) {
-                if (img.k == 0) {
-                    results.set(img.slot, ItemResult.ok(render(img.x)));
-                }
-            }
-            live.removeIf(img -> img.k == 0);
         }
         return results;
     }
 
-    /** One image's sampling state: x, and the steps it has left (k) of its {@code steps}. */
-    private static final class Image {
-        final int slot;
-        final int[] codes;
-        final float[] x;
-        final int steps;
-        int k;
-
-        Image(int slot, int[] codes, float[] x, int steps) {
-            this.slot = slot;
-            this.codes = codes;
-            this.x = x;
-            this.steps = steps;
-            this.k = steps;
-        }
+    int plane() {
+        return 3 * side * side;
     }
 
-    private int checkSteps(int requested) throws InvalidInputException {
+    int tokens() {
+        return tokens;
+    }
+
+    int checkSteps(int requested) throws InvalidInputException {
         if (requested == 0) {
             return steps;
         }
@@ -172,7 +131,7 @@ public final class MmditSampler {
         }
     }
 
-    private int[] checkCodes(int[] c) throws InvalidInputException {
+    int[] checkCodes(int[] c) throws InvalidInputException {
         if (c == null || c.length != tokens) {
             throw new InvalidInputException(Reason.WRONG_TOKEN_COUNT, "expected " + tokens + " codes, got "
                     + (c == null ? "none" : Integer.toString(c.length)));
@@ -186,7 +145,8 @@ public final class MmditSampler {
         return c;
     }
 
-    private static float[] initialNoise(SampleRequest r, int plane) throws InvalidInputException {
+    float[] initialNoise(SampleRequest r) throws InvalidInputException {
+        int plane = plane();
         if (r.noise() == null) {
             SplittableRandom rng = new SplittableRandom(r.seed());
             float[] z = new float[plane];
@@ -206,7 +166,7 @@ public final class MmditSampler {
         return r.noise().clone();
     }
 
-    private SampledImage render(float[] x) {
+    SampledImage render(float[] x) {
         int p = side * side;
         int[] rgb = new int[p];
         for (int i = 0; i < x.length; i++) {

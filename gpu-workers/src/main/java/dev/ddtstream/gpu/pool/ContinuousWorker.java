@@ -91,7 +91,7 @@ final class ContinuousWorker<J extends SpecificRecord> extends TransactionalWork
 
     @Override
     protected String describe() {
-        return " continuously, up to " + 2 * maxJobs + " rows running (a guided job takes two)";
+        return " continuously (batch.max-size " + maxJobs + ")";
     }
 
     private void poll() {

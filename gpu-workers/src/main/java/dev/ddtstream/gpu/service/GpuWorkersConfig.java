@@ -39,6 +39,8 @@ import java.util.Properties;
  * STAGE.batch.max-wait-ms     (the bundle's batching.STAGE.max_queue_delay_ms); static only
  * llama.scheduler             continuous: jobs join and leave a running decode loop at every token, each result
  *                             published as it finishes; static: batch by batch (continuous)
+ * mmdit.scheduler             continuous: images join and leave a running sample loop at every sampler step;
+ *                             static: batch by batch (continuous)
  * STAGE.group                 consumer group (ddt-STAGE-pool)
  * STAGE.session-timeout-ms    how long the group waits for a silent worker before moving its partitions (6000)
  * payload.max-bytes           the deployment's payload limit: what the workers' producers send (8 MiB)
@@ -97,7 +99,7 @@ public record GpuWorkersConfig(Path bundle, RuntimeConfig runtime, Map<Stage, Po
     public static List<String> knownKeys() {
         List<String> keys = new ArrayList<>(List.of("bundle", "device", "ort.intra-op-threads",
                 "ort.inter-op-threads", "ort.optimization", "ort.cpu-arena", "stages", "instance", PayloadLimit.KEY, "http.host",
-                "http.port", "llama.scheduler"));
+                "http.port", "llama.scheduler", "mmdit.scheduler"));
         for (Stage s : GPU_STAGES) {
             String k = s.name().toLowerCase(Locale.ROOT);
             keys.addAll(List.of(k + ".workers", k + ".batch.max-size", k + ".batch.max-wait-ms", k + ".group",
@@ -106,15 +108,16 @@ public record GpuWorkersConfig(Path bundle, RuntimeConfig runtime, Map<Stage, Po
         return keys;
     }
 
-    /** Only the LLaMA stage works in steps (tokens) that jobs can join between. */
+    /** LLaMA (tokens) and MMDiT (sampler steps) work in steps that jobs can join between; the encoder is one call. */
     private static PoolSettings.Scheduler scheduler(ServiceSettings s, Stage stage) {
-        if (stage != Stage.LLAMA) {
+        if (stage == Stage.ENCODER) {
             return PoolSettings.Scheduler.STATIC;
         }
-        return s.parse("llama.scheduler", "continuous", v -> switch (v.trim().toLowerCase(Locale.ROOT)) {
+        String key = stage.name().toLowerCase(Locale.ROOT) + ".scheduler";
+        return s.parse(key, "continuous", v -> switch (v.trim().toLowerCase(Locale.ROOT)) {
             case "continuous" -> PoolSettings.Scheduler.CONTINUOUS;
             case "static" -> PoolSettings.Scheduler.STATIC;
-            default -> throw new IllegalArgumentException("llama.scheduler is continuous or static, not '" + v + "'");
+            default -> throw new IllegalArgumentException(key + " is continuous or static, not '" + v + "'");
         });
     }
 

@@ -33,7 +33,8 @@ class GpuWorkersConfigTest {
         assertEquals("ddt-llama-pool", c.pools().get(Stage.LLAMA).groupId());
         assertEquals(Duration.ofMillis(10), c.pools().get(Stage.ENCODER).batch().maxWait());
         assertEquals(PoolSettings.Scheduler.CONTINUOUS, c.pools().get(Stage.LLAMA).scheduler());
-        assertEquals(PoolSettings.Scheduler.STATIC, c.pools().get(Stage.MMDIT).scheduler());
+        assertEquals(PoolSettings.Scheduler.CONTINUOUS, c.pools().get(Stage.MMDIT).scheduler());
+        assertEquals(PoolSettings.Scheduler.STATIC, c.pools().get(Stage.ENCODER).scheduler());
         assertEquals("127.0.0.1", c.httpHost());
         assertEquals(9464, c.httpPort());
         assertEquals(Map.of("bootstrap.servers", "127.0.0.1:9092", "schema.registry.url", "http://127.0.0.1:8081",

@@ -281,6 +281,7 @@ class WorkerPoolsTest {
         p.setProperty("http.port", Integer.toString(metricsPort));
         // these tests are about batches: each served and committed as one transaction (ContinuousDecodingKillTest: the loop)
         p.setProperty("llama.scheduler", "static");
+        p.setProperty("mmdit.scheduler", "static");
         for (String s : List.of("encoder", "llama", "mmdit")) {
             p.setProperty(s + ".batch.max-size", Integer.toString(batch));
             p.setProperty(s + ".batch.max-wait-ms", Integer.toString(waitMs));
