@@ -27,7 +27,8 @@ import picocli.CommandLine.Option;
 /**
  * {@code ddt bench load}: an open-loop Poisson stream of held-out requests through the whole
  * pipeline (a running stack, else the embedded one) at a rate and a request mix, with throughput
- * and latency percentiles per kind.
+ * and latency percentiles per kind; with several {@code --schedulers}, the same arrivals through a
+ * fresh embedded pipeline for each, side by side.
  */
 @Command(name = "load", mixinStandardHelpOptions = true,
         description = "An open-loop Poisson arrival stream of GENERATE / EDIT / CAPTION requests through the pipeline: "
@@ -50,6 +51,11 @@ final class BenchLoadCommand implements Callable<Integer> {
     @Option(names = "--device", defaultValue = "cpu", description = "cpu, cuda:N or auto, for an embedded stack (default: ${DEFAULT-VALUE}).")
     String device;
 
+    @Option(names = "--schedulers", split = ",", defaultValue = "continuous",
+            description = "The GPU stages' schedulers to compare, each on a fresh embedded pipeline under the same arrivals: "
+                    + "continuous, static (default: ${DEFAULT-VALUE}; a running stack keeps its own, one run).")
+    List<String> schedulers;
+
     @Option(names = "--json", defaultValue = "target/bench/load.json", description = "Where the JSON report goes (default: ${DEFAULT-VALUE}).")
     Path json;
 
@@ -65,10 +71,39 @@ final class BenchLoadCommand implements Callable<Integer> {
         for (RequestKind kind : mix.keySet()) {
             pools.put(kind, suite.ofKind(kind, 64, "load"));
         }
+        if (schedulers.size() > 1 && connection.running().isPresent()) {
+            throw new IllegalArgumentException("--schedulers compares embedded pipelines; a running stack keeps its own scheduler");
+        }
+        List<Map<String, Object>> runs = new ArrayList<>();
+        boolean allAnswered = true;
+        for (String scheduler : schedulers) {
+            Map<String, String> gpu = Map.of("llama.scheduler", scheduler, "mmdit.scheduler", scheduler);
+            Run r = run(arrivals, pools, gpu);
+            System.out.printf(Locale.ROOT, "%nOpen-loop load, %s schedulers: %.1f requests/s for %.0f s (all answered after %.1f s)%n",
+                    scheduler, rate, seconds, r.wallSeconds());
+            System.out.print(OpenLoopLoad.table(r.kinds()));
+            runs.add(Map.of("scheduler", scheduler, "wallSeconds", r.wallSeconds(), "kinds", r.kinds()));
+            allAnswered &= r.kinds().stream().allMatch(k -> k.failed() == 0);
+        }
+        if (json.getParent() != null) {
+            Files.createDirectories(json.getParent());
+        }
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(),
+                Map.of("rate", rate, "seconds", seconds, "mix", mix, "runs", runs));
+        System.out.println("JSON report: " + json.toAbsolutePath());
+        return allAnswered ? 0 : 1;
+    }
+
+    private record Run(List<OpenLoopLoad.KindSummary> kinds, double wallSeconds) {
+    }
+
+    /** The arrivals through one pipeline (embedded with {@code gpu} settings, else the running stack). */
+    private Run run(List<OpenLoopLoad.Arrival> arrivals, Map<RequestKind, List<GenerationRequest>> pools, Map<String, String> gpu)
+            throws Exception {
         String run = "load-" + Long.toString(System.currentTimeMillis(), 36);
         List<OpenLoopLoad.Outcome> outcomes = Collections.synchronizedList(new ArrayList<>());
         double wall;
-        try (SuiteStack stack = SuiteStack.open(connection, device, System.out);
+        try (SuiteStack stack = SuiteStack.open(connection, device, gpu, System.out);
              DdtClient client = DdtClient.connect(stack.clientProperties)) {
             // one request of each kind first: the pools' first batches pay their warm-up
             List<CompletableFuture<?>> warm = new ArrayList<>();
@@ -93,16 +128,7 @@ final class BenchLoadCommand implements Callable<Integer> {
             CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).get(10, TimeUnit.MINUTES);
             wall = (System.nanoTime() - start) / 1e9;
         }
-        List<OpenLoopLoad.KindSummary> rows = OpenLoopLoad.summarise(outcomes, wall);
-        System.out.printf(Locale.ROOT, "%nOpen-loop load: %.1f requests/s for %.0f s (all answered after %.1f s)%n", rate, seconds, wall);
-        System.out.print(OpenLoopLoad.table(rows));
-        if (json.getParent() != null) {
-            Files.createDirectories(json.getParent());
-        }
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(),
-                Map.of("rate", rate, "seconds", seconds, "mix", mix, "wallSeconds", wall, "kinds", rows));
-        System.out.println("JSON report: " + json.toAbsolutePath());
-        return rows.stream().allMatch(r -> r.failed() == 0) ? 0 : 1;
+        return new Run(OpenLoopLoad.summarise(outcomes, wall), wall);
     }
 
     private static GenerationRequest renamed(GenerationRequest r, String id) {

@@ -76,6 +76,12 @@ final class LocalPipeline implements AutoCloseable {
      * @param dashboardPort the dashboard's port: 0 any
      */
     static LocalPipeline start(String device, int metricsPort, int dashboardPort, PrintStream out) throws Exception {
+        return start(device, metricsPort, dashboardPort, Map.of(), out);
+    }
+
+    /** @param gpuSettings gpu-workers keys set on top of the defaults (a benchmark's schedulers) */
+    static LocalPipeline start(String device, int metricsPort, int dashboardPort, Map<String, String> gpuSettings, PrintStream out)
+            throws Exception {
         Deque<AutoCloseable> started = new ArrayDeque<>();
         try {
             Path bundle = BundleLocator.locate().orElseThrow(() -> new IllegalStateException(
@@ -100,6 +106,7 @@ final class LocalPipeline implements AutoCloseable {
             gpu.putAll(p);
             gpu.setProperty("device", device);
             gpu.setProperty("http.port", Integer.toString(metricsPort));
+            gpu.putAll(gpuSettings);
             GpuWorkers workers = push(started, GpuWorkers.start(GpuWorkersConfig.from(gpu, Map.of())));
             p.setProperty("state.dir", stateDir.toString());
             // one instance of each app here: a standby replica of its store would have nowhere to run

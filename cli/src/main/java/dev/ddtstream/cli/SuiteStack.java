@@ -20,12 +20,17 @@ final class SuiteStack implements AutoCloseable {
     }
 
     static SuiteStack open(Connection connection, String device, PrintStream out) throws Exception {
+        return open(connection, device, Map.of(), out);
+    }
+
+    /** @param gpuSettings gpu-workers keys for an embedded pipeline; a running stack keeps its own */
+    static SuiteStack open(Connection connection, String device, Map<String, String> gpuSettings, PrintStream out) throws Exception {
         Optional<Map<String, Object>> running = connection.running();
         if (running.isPresent()) {
             out.printf("Using the running stack on %s%n", running.get().get("bootstrap.servers"));
             return new SuiteStack(running.get(), null);
         }
-        LocalPipeline pipeline = LocalPipeline.start(device, 0, out);
+        LocalPipeline pipeline = LocalPipeline.start(device, 0, 0, gpuSettings, out);
         return new SuiteStack(pipeline.clientProperties, pipeline);
     }
 
