@@ -162,9 +162,13 @@ public final class ClusterSecurity {
      * application id; the evaluator reads results and writes evaluations and metrics; the dashboard
      * reads; a client writes requests and reads answers.
      *
+     * <p>Public so that the Kubernetes manifests' {@code KafkaUser}s can be held to the same derivation
+     * ({@code KubernetesManifestsTest}).
+     *
      * @param transactionalStem the GPU processes' instance names start with {@code <stem>-<stage>}
+     * @return every binding, each an ALLOW for one {@code User:<role>} from any host
      */
-    static List<AclBinding> acls(String transactionalStem) {
+    public static List<AclBinding> acls(String transactionalStem) {
         Acls a = new Acls();
         for (String stage : List.of("encoder", "llama", "mmdit")) {
             a.read(stage, "ddt." + stage + ".jobs");
