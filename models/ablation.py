@@ -270,10 +270,7 @@ def stage_lm_run(a, kind, shuffled):
     cfg = train.llama_config(t, tt)
     model = Llama(cfg)
     nparams = sum(p.numel() for p in model.parameters())
-    decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
-    nodecay = [p for n, p in model.named_parameters() if p.dim() < 2]
-    opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.1}, {"params": nodecay, "weight_decay": 0.0}],
-                            lr=a.lm_lr, betas=(0.9, 0.95))
+    opt = train.llama_optimizer(model, a.lm_lr)
     rng = random.Random(a.seed)  # same data order and prompt drops for the four runs
     total, t0 = a.lm_steps, time.time()
     curve = {"step": [], "train": [], "heldout": []}
@@ -287,14 +284,9 @@ def stage_lm_run(a, kind, shuffled):
         for _ in range(a.lm_batch):
             j = rng.randrange(len(str_))
             ss.append(t2i_sequence(tt, "" if rng.random() < a.drop_prob else ctr[j], str_[j], vo))
-        ids, am, pos, tgt = collate(ss, tt.pad)
-        pk, pv = model.empty_past(ids.shape[0])
-        logits, _, _ = model(ids, am, pos, pk, pv)
-        loss = F.cross_entropy(logits.reshape(-1, cfg.vocab_size), tgt.reshape(-1), ignore_index=-100)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
+        batch = collate(ss, tt.pad)
+        tgt = batch[3]
+        loss, logits = train.llama_step(model, opt, batch)
         with torch.no_grad():
             vis = tgt >= vo
             win_sum += float(F.cross_entropy(logits[vis], tgt[vis], reduction="sum"))

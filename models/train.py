@@ -272,9 +272,34 @@ def llama_eval(model, samples, index, codes, tt, vo, batch=128):
     return {k: round(sums[k] / counts[k], 4) for k in sorted(sums)}
 
 
-def stage_llama(a):
+def llama_optimizer(model, lr):
+    """AdamW with weight decay on the matrices only."""
+    import torch
+    decay = [p for p in model.parameters() if p.dim() >= 2]
+    nodecay = [p for p in model.parameters() if p.dim() < 2]
+    return torch.optim.AdamW([{"params": decay, "weight_decay": 0.1}, {"params": nodecay, "weight_decay": 0.0}],
+                             lr=lr, betas=(0.9, 0.95))
+
+
+def llama_step(model, opt, batch):
+    """One optimiser step of the LLaMA on a collated batch (ids, mask, positions, targets with -100
+    where no loss is taken); returns the loss and the logits, for callers that measure more."""
     import torch
     import torch.nn.functional as F
+    ids, am, pos, tgt = batch
+    pk, pv = model.empty_past(ids.shape[0])
+    model.train()
+    logits, _, _ = model(ids, am, pos, pk, pv)
+    loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), tgt.reshape(-1), ignore_index=-100)
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    opt.step()
+    return loss, logits
+
+
+def stage_llama(a):
+    import torch
     from ddt.llama import Llama, config_dict
     from ddt.text_tokenizer import TextTokenizer
     from ddt.data import build_sequence, collate
@@ -288,10 +313,7 @@ def stage_llama(a):
     codes = torch.load(os.path.join(a.run_dir, "codes.pt"))
     ctr, cva = codes["train"].numpy(), codes["val"].numpy()
     samples, index = tr["samples"], tr["index"]
-    decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
-    nodecay = [p for n, p in model.named_parameters() if p.dim() < 2]
-    opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.1}, {"params": nodecay, "weight_decay": 0.0}],
-                            lr=a.llama_lr, betas=(0.9, 0.95))
+    opt = llama_optimizer(model, a.llama_lr)
     rng = random.Random(a.seed)
     total, t0, step = a.llama_steps, time.time(), 0
     nparams = sum(p.numel() for p in model.parameters())
@@ -308,15 +330,7 @@ def stage_llama(a):
             j = rng.randrange(len(samples))
             c = {k: ctr[v].tolist() for k, v in index[j].items()}
             seqs.append(build_sequence(tt, samples[j], c, vo, drop=rng.random() < a.drop_prob))
-        ids, am, pos, tgt = collate(seqs, tt.pad)
-        pk, pv = model.empty_past(ids.shape[0])
-        model.train()
-        logits, _, _ = model(ids, am, pos, pk, pv)
-        loss = F.cross_entropy(logits.reshape(-1, cfg.vocab_size), tgt.reshape(-1), ignore_index=-100)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
+        loss, _ = llama_step(model, opt, collate(seqs, tt.pad))
         step += 1
         if step % 50 == 0 or step == 1:
             log(f"llama step {step} prog {prog:.3f} loss {loss.item():.4f} lr {lr:.2e} "

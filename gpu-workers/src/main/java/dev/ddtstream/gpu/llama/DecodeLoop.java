@@ -50,7 +50,7 @@ public final class DecodeLoop<T> {
         }
         this.decoder = decoder;
         this.graph = decoder.graph();
-        this.cache = new SlotCache(decoder.environment(), graph.geometry(), rows);
+        this.cache = new SlotCache(graph.environment(), graph.geometry(), rows);
         this.owner = new DecodeLoop.Sequence[rows];
         this.cond = new float[graph.geometry().vocabSize()];
         this.uncond = new float[graph.geometry().vocabSize()];

@@ -1,6 +1,5 @@
 package dev.ddtstream.gpu.llama;
 
-import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import dev.ddtstream.bundle.VocabularyLayout;
 import dev.ddtstream.gpu.bundle.ModelBundle;
@@ -33,7 +32,6 @@ public final class LlamaDecoder {
     private static final ThreadLocal<long[]> SAMPLING_NANOS = ThreadLocal.withInitial(() -> new long[1]);
 
     private final LlamaGraph graph;
-    private final OrtEnvironment environment;
     private final VocabularyLayout vocab;
     private final int tokensPerImage;
     /** Allowed ids per mode as ascending {@code [from, to)} pairs: only these logits are read. */
@@ -42,7 +40,6 @@ public final class LlamaDecoder {
 
     public LlamaDecoder(ModelBundle bundle) {
         this.graph = new LlamaGraph(bundle);
-        this.environment = bundle.sessionFactory().environment();
         this.vocab = bundle.manifest().vocabulary();
         this.tokensPerImage = bundle.manifest().tokensPerImage();
         int v = vocab.vocabSize();
@@ -152,10 +149,6 @@ public final class LlamaDecoder {
 
     LlamaGraph graph() {
         return graph;
-    }
-
-    OrtEnvironment environment() {
-        return environment;
     }
 
     /** The logits a request of {@code mode} may choose from, as {@code [from, to)} pairs. */

@@ -45,7 +45,12 @@ public final class LlamaGraph {
         return geometry;
     }
 
-    /** The output of one call; closing it frees the KV cache it holds and returns its logits buffer. */
+    /** Where the graph's tensors live: a cache handing it its own tensors must use the same. */
+    OrtEnvironment environment() {
+        return env;
+    }
+
+    /** The output of one call; closing it frees this call's new keys and values and returns its logits buffer. */
     public final class Step implements AutoCloseable {
         private final OrtSession.Result result;
         private final OnnxTensor logitsTensor;

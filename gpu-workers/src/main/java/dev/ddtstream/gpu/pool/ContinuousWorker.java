@@ -37,10 +37,6 @@ import org.slf4j.LoggerFactory;
 final class ContinuousWorker<J extends SpecificRecord> extends TransactionalWorker<J> {
 
     private static final Logger log = LoggerFactory.getLogger(ContinuousWorker.class);
-    /** How long a poll may block while nothing runs or waits: new records end it at once anyway. */
-    private static final Duration IDLE_POLL = Duration.ofMillis(500);
-    /** How long a job whose schema the registry could not give waits before it is read again. */
-    private static final long REGISTRY_RETRY_MS = 1_000;
 
     /** A job in the loop, with what its result needs. */
     private record Running<J>(ConsumerRecord<byte[], byte[]> record, J job, JobHeader header, long startedAtMs) {
@@ -126,7 +122,7 @@ final class ContinuousWorker<J extends SpecificRecord> extends TransactionalWork
                 } catch (RegistryUnreachableException e) {
                     log.warn("worker {}: job at {}-{}@{} waits for the registry: {}", workerId, r.topic(), r.partition(),
                             r.offset(), e.getMessage());
-                    registryRetryAt = now + REGISTRY_RETRY_MS;
+                    registryRetryAt = now + REGISTRY_RETRY.toMillis();
                     return;
                 }
             }

@@ -96,15 +96,26 @@ public final class LlamaStage implements SteppedStage<LlamaJob> {
 
     private final class Loop<T> implements StepLoop<LlamaJob, T> {
         private final DecodeLoop<Joined<T>> decode;
+        /** The job asked about last and its request: a job waiting for rows is asked about at every step, then joins. */
+        private LlamaJob asked;
+        private DecodeRequest askedRequest;
 
         Loop(DecodeLoop<Joined<T>> decode) {
             this.decode = decode;
         }
 
+        private DecodeRequest request(LlamaJob job) {
+            if (job != asked) {
+                askedRequest = toRequest(job);
+                asked = job;
+            }
+            return askedRequest;
+        }
+
         @Override
         public boolean fits(LlamaJob job) {
             try {
-                return DecodeLoop.rowsOf(toRequest(job)) <= decode.freeRows();
+                return DecodeLoop.rowsOf(request(job)) <= decode.freeRows();
             } catch (IllegalArgumentException e) {
                 return true; // refused at join without taking a row
             }
@@ -113,7 +124,7 @@ public final class LlamaStage implements SteppedStage<LlamaJob> {
         @Override
         public Outcome join(LlamaJob job, T tag) {
             try {
-                decode.join(toRequest(job), new Joined<>(job, tag));
+                decode.join(request(job), new Joined<>(job, tag));
                 return null;
             } catch (IllegalArgumentException e) {
                 return new Outcome.Refused(ErrorReason.SAMPLING_OUT_OF_RANGE, e.getMessage());

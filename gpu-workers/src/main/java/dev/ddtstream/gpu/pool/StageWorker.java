@@ -40,10 +40,6 @@ import org.slf4j.LoggerFactory;
 final class StageWorker<J extends SpecificRecord> extends TransactionalWorker<J> {
 
     private static final Logger log = LoggerFactory.getLogger(StageWorker.class);
-    /** How long a poll may block while nothing waits: new records end it at once anyway. */
-    private static final Duration IDLE_POLL = Duration.ofMillis(500);
-    /** How long a batch whose schemas the registry could not give waits before it is read again. */
-    private static final Duration REGISTRY_RETRY = Duration.ofSeconds(1);
     /** How often the worker polls (its partitions paused) while a batch computes. */
     private static final Duration POLL_WHILE_COMPUTING = Duration.ofMillis(200);
 

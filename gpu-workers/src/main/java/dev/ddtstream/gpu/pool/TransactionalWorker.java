@@ -30,6 +30,10 @@ import org.slf4j.LoggerFactory;
 abstract class TransactionalWorker<J extends SpecificRecord> implements PoolWorker {
 
     private static final Logger log = LoggerFactory.getLogger(TransactionalWorker.class);
+    /** How long a poll may block while nothing waits: new records end it at once anyway. */
+    protected static final Duration IDLE_POLL = Duration.ofMillis(500);
+    /** How long a job whose schema the registry could not give waits before it is read again. */
+    protected static final Duration REGISTRY_RETRY = Duration.ofSeconds(1);
 
     protected final BatchedStage<J> stage;
     protected final String workerId;

@@ -15,7 +15,6 @@ import dev.ddtstream.events.LlamaResult;
 import dev.ddtstream.events.SamplingParams;
 import dev.ddtstream.events.Stage;
 import dev.ddtstream.generator.GeneratorApp;
-import dev.ddtstream.gpu.pool.BatchObserver;
 import dev.ddtstream.gpu.service.GpuWorkers;
 import dev.ddtstream.gpu.service.GpuWorkersConfig;
 import dev.ddtstream.orchestration.OrchestratorApp;
@@ -25,6 +24,7 @@ import dev.ddtstream.schemas.Topics;
 import dev.ddtstream.schemas.registry.SchemaRegistryClient;
 import dev.ddtstream.testenv.TestEnvironment;
 import dev.ddtstream.testenv.TestEnvironmentExtension;
+import dev.ddtstream.tests.workers.KillSwitch;
 import dev.ddtstream.tests.workers.TopicTap;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -35,11 +35,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -75,16 +71,7 @@ class ContinuousDecodingKillTest {
         p.setProperty("llama.scheduler", "continuous");
         p.setProperty("llama.batch.max-size", "4");
 
-        AtomicInteger llamaTransactions = new AtomicInteger();
-        AtomicBoolean killed = new AtomicBoolean();
-        CountDownLatch started = new CountDownLatch(1);
-        AtomicReference<GpuWorkers> llama = new AtomicReference<>();
-        BatchObserver killInside = (worker, batch, size) -> {
-            if (worker.contains("-llama-") && llamaTransactions.incrementAndGet() == KILL_AT && killed.compareAndSet(false, true)) {
-                awaitQuietly(started);
-                llama.get().pool(Stage.LLAMA).kill();
-            }
-        };
+        KillSwitch killInside = new KillSwitch(Stage.LLAMA, (transaction, before, jobs) -> transaction == KILL_AT);
 
         Properties orchestrators = (Properties) p.clone();
         orchestrators.remove("instance");
@@ -96,8 +83,8 @@ class ContinuousDecodingKillTest {
              OrchestratorApp generator = GeneratorApp.start(OrchestratorConfig.from(orchestrators, Map.of(), "generator"));
              OrchestratorApp captioner = CaptionerApp.start(OrchestratorConfig.from(orchestrators, Map.of(), "captioner"));
              DdtClient client = DdtClient.connect(env.clientPropertiesWithRegistry())) {
-            llama.set(GpuWorkers.start(config(p, "llama"), killInside, failure -> { }));
-            started.countDown();
+            GpuWorkers llama = GpuWorkers.start(config(p, "llama"), killInside, failure -> { });
+            killInside.arm(llama);
             RequestOptions greedy = RequestOptions.defaults().withSampling(new SamplingParams(0f, 0, 1f, (float) g.cfgScale(), null));
             List<CompletableFuture<ImageResult>> images = new ArrayList<>();
             List<CompletableFuture<CaptionResult>> texts = new ArrayList<>();
@@ -107,8 +94,8 @@ class ContinuousDecodingKillTest {
                     texts.add(client.caption(c.image().png(), c.question(), RequestOptions.defaults()));
                 }
             }
-            waitUntil(() -> killed.get() && llama.get().pool(Stage.LLAMA).stopped(), "the LLaMA pool to be killed");
-            llama.get().close();
+            killInside.awaitKilled(Duration.ofSeconds(WAIT_S));
+            llama.close();
             try (GpuWorkers restarted = GpuWorkers.start(config(p, "llama"))) {
                 Set<String> ids = new HashSet<>();
                 for (CompletableFuture<ImageResult> f : images) {
@@ -128,7 +115,7 @@ class ContinuousDecodingKillTest {
                 long servedTwice = stageResults.values().stream().filter(list -> list.size() > 1).count();
                 System.out.printf("continuous kill: %d requests, killed in LLaMA transaction %d, %d served again after the restart%n",
                         ids.size(), KILL_AT, servedTwice);
-                assertTrue(killed.get());
+                assertTrue(killInside.killedJobs() >= 0);
             }
         }
     }
@@ -137,23 +124,5 @@ class ContinuousDecodingKillTest {
         Properties p = (Properties) base.clone();
         p.setProperty("stages", stages);
         return GpuWorkersConfig.from(p, Map.of());
-    }
-
-    private static void awaitQuietly(CountDownLatch latch) {
-        try {
-            latch.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void waitUntil(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_S);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(50);
-        }
     }
 }

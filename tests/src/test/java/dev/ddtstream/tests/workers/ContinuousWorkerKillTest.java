@@ -10,7 +10,6 @@ import dev.ddtstream.events.LlamaResult;
 import dev.ddtstream.events.RequestKind;
 import dev.ddtstream.events.SamplingParams;
 import dev.ddtstream.events.Stage;
-import dev.ddtstream.gpu.pool.BatchObserver;
 import dev.ddtstream.gpu.service.GpuWorkers;
 import dev.ddtstream.gpu.service.GpuWorkersConfig;
 import dev.ddtstream.schemas.Provisioning;
@@ -24,11 +23,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -71,22 +65,13 @@ class ContinuousWorkerKillTest {
         long first = publishToPartitionZero(env, jobs);
         startGroupAt(env, run + "-group", first);
 
-        AtomicInteger resultsSent = new AtomicInteger();
-        AtomicBoolean killed = new AtomicBoolean();
-        CountDownLatch started = new CountDownLatch(1);
-        AtomicReference<GpuWorkers> workers = new AtomicReference<>();
         // every text result sent (and committed) before: this transaction is the image job's
-        BatchObserver killInTheImagesTransaction = (worker, batch, size) -> {
-            if (resultsSent.getAndAdd(size) >= 3 && killed.compareAndSet(false, true)) {
-                awaitQuietly(started);
-                workers.get().pool(Stage.LLAMA).kill();
-            }
-        };
-        workers.set(GpuWorkers.start(config(env, run), killInTheImagesTransaction, failure -> { }));
-        started.countDown();
-        waitUntilKilled(workers.get(), killed);
-        workers.get().close();
-        assertEquals(3, resultsSent.get() - 1, "three text results committed, then the image's sent");
+        KillSwitch killInTheImagesTransaction = new KillSwitch(Stage.LLAMA, (transaction, before, size) -> before >= 3);
+        GpuWorkers workers = GpuWorkers.start(config(env, run), killInTheImagesTransaction, failure -> { });
+        killInTheImagesTransaction.arm(workers);
+        killInTheImagesTransaction.awaitKilled(WAIT);
+        workers.close();
+        assertEquals(3, killInTheImagesTransaction.jobsSent() - 1, "three text results committed, then the image's sent");
 
         try (GpuWorkers restarted = GpuWorkers.start(config(env, run))) {
             Map<String, List<LlamaResult>> results = TopicTap.read(env, Topics.LLAMA_RESULTS, jobs.keySet(), true,
@@ -142,23 +127,5 @@ class ContinuousWorkerKillTest {
         p.setProperty("llama.scheduler", "continuous");
         p.setProperty("llama.batch.max-size", "4");
         return GpuWorkersConfig.from(p, Map.of());
-    }
-
-    private static void waitUntilKilled(GpuWorkers workers, AtomicBoolean killed) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!(killed.get() && workers.pool(Stage.LLAMA).stopped())) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("the LLaMA pool was not killed within " + WAIT.toSeconds() + " s");
-            }
-            TimeUnit.MILLISECONDS.sleep(50);
-        }
-    }
-
-    private static void awaitQuietly(CountDownLatch latch) {
-        try {
-            latch.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

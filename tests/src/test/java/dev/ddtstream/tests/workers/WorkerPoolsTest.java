@@ -15,7 +15,6 @@ import dev.ddtstream.events.MmditResult;
 import dev.ddtstream.events.SamplingParams;
 import dev.ddtstream.events.Stage;
 import dev.ddtstream.events.StageEvent;
-import dev.ddtstream.gpu.pool.BatchObserver;
 import dev.ddtstream.gpu.service.GpuWorkers;
 import dev.ddtstream.gpu.service.GpuWorkersConfig;
 import dev.ddtstream.infra.net.ListeningSockets;
@@ -41,11 +40,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BooleanSupplier;
 import javax.imageio.ImageIO;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -95,23 +89,13 @@ class WorkerPoolsTest {
         publish(env, Topics.ENCODER_JOBS, encoderJobs);
         publish(env, Topics.MMDIT_JOBS, mmditJobs);
 
-        CountDownLatch llamaStarted = new CountDownLatch(1);
-        AtomicReference<GpuWorkers> llamaWorkers = new AtomicReference<>();
-        AtomicBoolean killed = new AtomicBoolean();
-        AtomicReference<Integer> killedBatchSize = new AtomicReference<>();
-        BatchObserver killFirstLlamaBatch = (worker, batch, size) -> {
-            if (worker.contains("-llama-") && killed.compareAndSet(false, true)) {
-                awaitQuietly(llamaStarted);
-                killedBatchSize.set(size);
-                llamaWorkers.get().pool(Stage.LLAMA).kill();
-            }
-        };
+        KillSwitch killFirstLlamaBatch = new KillSwitch(Stage.LLAMA, (transaction, before, jobs) -> true);
         Set<String> llamaIds = llamaJobs.keySet();
         try (GpuWorkers encoderAndMmdit = GpuWorkers.start(config(env, run, "encoder,mmdit", 4, 0))) {
-            llamaWorkers.set(GpuWorkers.start(config(env, run, "llama", 4, -1), killFirstLlamaBatch, failure -> { }));
-            llamaStarted.countDown();
-            waitUntil(() -> killed.get() && llamaWorkers.get().pool(Stage.LLAMA).stopped(), "the LLaMA pool to be killed");
-            llamaWorkers.get().close();
+            GpuWorkers llamaWorkers = GpuWorkers.start(config(env, run, "llama", 4, -1), killFirstLlamaBatch, failure -> { });
+            killFirstLlamaBatch.arm(llamaWorkers);
+            killFirstLlamaBatch.awaitKilled(WAIT);
+            llamaWorkers.close();
             // same instance name, so the same transactional id: it fences the killed producer and aborts its transaction
             try (GpuWorkers restarted = GpuWorkers.start(config(env, run, "llama", 4, -1))) {
                 TopicTap.read(env, Topics.LLAMA_RESULTS, llamaIds, true, TopicTap.all(llamaIds), WAIT);
@@ -143,7 +127,7 @@ class WorkerPoolsTest {
         Set<String> all = union(llamaIds, union(encoderJobs.keySet(), mmditJobs.keySet()));
         Map<String, List<ErrorResult>> errors = TopicTap.read(env, Topics.ERROR_RESULTS, all, true, m -> true, Duration.ofSeconds(5));
 
-        assertEquals(4, killedBatchSize.get(), "the pool was killed with a full batch in its open transaction");
+        assertEquals(4, killFirstLlamaBatch.killedJobs(), "the pool was killed with a full batch in its open transaction");
         assertTrue(countAll(llamaRaw) > llamaIds.size(),
                 "the killed batch's results reached the log uncommitted (" + countAll(llamaRaw) + " records)");
         for (String id : llamaIds) {
@@ -308,23 +292,5 @@ class WorkerPoolsTest {
         Set<String> u = new HashSet<>(a);
         u.addAll(b);
         return u;
-    }
-
-    private static void waitUntil(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(50);
-        }
-    }
-
-    private static void awaitQuietly(CountDownLatch latch) {
-        try {
-            latch.await(30, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }
