@@ -53,7 +53,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.flink.runtime.util.EnvironmentInformation;
@@ -142,6 +144,13 @@ class KubernetesManifestsTest {
     // ---------------------------------------------------------------- each check can fail
 
     @Test
+    void everyImageNamedIsOneTheBuildMakes() {
+        Set<String> built = JibImages.built(repository());
+        assertTrue(built.size() >= 7, "expected the six roles and the CUDA worker, got " + built);
+        assertEquals(List.of(), imageProblems(Manifests.load(), built));
+    }
+
+    @Test
     void parsingRefusesAnUnknownField() {
         Manifest deployment = Manifests.load().kind("Deployment").get(0);
         ObjectNode tree = deployment.tree().deepCopy();
@@ -199,10 +208,80 @@ class KubernetesManifestsTest {
     }
 
     @Test
+    void anImageTheBuildDoesNotMakeIsReported() {
+        Manifests m = Manifests.load();
+        Set<String> built = new TreeSet<>(JibImages.built(repository()));
+        String orchestrators = built.stream().filter(i -> i.startsWith("ddt-stream/orchestrators:")).findFirst().orElseThrow();
+        built.remove(orchestrators);
+        assertReports(imageProblems(m, built), orchestrators);
+
+        JsonNode dashboard = m.all.stream().filter(d -> d.kind().equals("Deployment") && d.name().equals("ddt-dashboard")).findFirst()
+                .orElseThrow().tree();
+        ((ObjectNode) dashboard.path("spec").path("template").path("spec").path("containers").get(0)).put("image", "ddt-stream/dashbord:1");
+        assertReports(imageProblems(m, JibImages.built(repository())), "ddt-stream/dashbord:1");
+    }
+
+    @Test
     void aScaledObjectBeyondItsTopicsPartitionsIsReported() {
         Manifests m = Manifests.load();
         ((ObjectNode) m.kind("ScaledObject").get(0).tree().path("spec")).put("maxReplicaCount", 64);
         assertReports(scaledObjectProblems(m), "maxReplicaCount");
+    }
+
+    // ---------------------------------------------------------------- images
+
+    /** The checkout (infra/k8s is two levels down). */
+    static Path repository() {
+        return Manifests.root().getParent().getParent();
+    }
+
+    /**
+     * Every {@code ddt-stream/*} image that a manifest, an overlay's {@code images} rewrite or the compose
+     * file names must be one the build makes ({@link JibImages}).
+     */
+    static List<String> imageProblems(Manifests m, Set<String> built) {
+        List<String> problems = new ArrayList<>();
+        for (Manifest d : m.all) {
+            for (String image : imagesIn(d.tree(), new ArrayList<>())) {
+                checkImage(image, d.source(), built, problems);
+            }
+        }
+        m.kustomizations.forEach((dir, k) -> {
+            String where = m.root.relativize(dir.resolve(Manifests.KUSTOMIZATION)).toString();
+            for (JsonNode rewrite : k.path("images")) {
+                String tag = ":" + rewrite.path("newTag").asText();
+                checkImage(rewrite.path("name").asText() + tag, where, built, problems);
+                if (rewrite.has("newName")) {
+                    checkImage(rewrite.path("newName").asText() + tag, where, built, problems);
+                }
+            }
+        });
+        Path compose = repository().resolve("infra/compose/compose.yaml");
+        for (JsonNode doc : Manifests.documents(compose)) {
+            for (String image : imagesIn(doc, new ArrayList<>())) {
+                checkImage(image, "infra/compose/compose.yaml", built, problems);
+            }
+        }
+        return problems;
+    }
+
+    private static void checkImage(String image, String where, Set<String> built, List<String> problems) {
+        if (image.startsWith("ddt-stream/") && !built.contains(image)) {
+            problems.add(where + ": image " + image + " is not one the build makes " + built);
+        }
+    }
+
+    /** Every text value of a field named {@code image}, anywhere in {@code node}. */
+    private static List<String> imagesIn(JsonNode node, List<String> found) {
+        node.fields().forEachRemaining(f -> {
+            if (f.getKey().equals("image") && f.getValue().isTextual()) {
+                found.add(f.getValue().asText());
+            }
+        });
+        for (JsonNode child : node) {
+            imagesIn(child, found);
+        }
+        return found;
     }
 
     // ---------------------------------------------------------------- kustomizations
