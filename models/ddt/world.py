@@ -27,7 +27,7 @@ COLORS = {
     "orange": (245, 140, 30),
 }
 COLOR_NAMES = list(COLORS)
-SIZES = {"small": 0.15, "large": 0.21}  # half-extent as a fraction of the image side
+SIZES = {"small": 0.12, "large": 0.19}  # half-extent as a fraction of the image side
 BACKGROUND = (28, 28, 28)
 NUM_WORDS = ["zero", "one", "two", "three", "four"]
 RELATIONS = ["left of", "right of", "above", "below"]
