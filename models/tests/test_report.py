@@ -52,17 +52,18 @@ class GenEvalModeTest(unittest.TestCase):
         # placed 1 px apart that the 32 px render merges (counting)
         w = world.World(32)
         suite = world.geneval_suite(32, attempts=300)
-        strict_ok = geneval_ok = 0
+        strict_ok = geneval_ok = n = 0
         for p in suite["prompts"][::3]:
+            shapes = [c["shape"] for c in p["checks"] if "shape" in c]
+            if len(set(shapes)) < len(shapes):
+                continue
             sample = {"kind": p["kind"], "checks": p["checks"]}
             found = report.detect(w.render(p["objects"]))
             strict, geneval = report.check_t2i(sample, found, 32), report.check_geneval(sample, found)
-            shapes = [c["shape"] for c in p["checks"] if "shape" in c]
-            if len(set(shapes)) == len(shapes):
-                self.assertTrue(geneval or not strict, p["caption"])
+            self.assertTrue(geneval or not strict, p["caption"])
             strict_ok += strict
             geneval_ok += geneval
-        n = len(suite["prompts"][::3])
+            n += 1
         self.assertGreaterEqual(strict_ok / n, 0.95)
         self.assertGreaterEqual(geneval_ok / n, 0.95)
 
