@@ -50,8 +50,9 @@ class ConfigFilesTest {
     @Test
     void everyFileThereBelongsToAService() throws IOException {
         try (Stream<Path> files = Files.list(CONFIG)) {
+            // log4j2.xml: the logging of every service image (its entrypoint names /etc/ddt/log4j2.xml)
             assertEquals(List.of("captioner.properties", "dashboard.properties", "evaluator.properties", "generator.properties",
-                    "gpu-workers.properties", "provision.properties", "tokenizer.properties"),
+                    "gpu-workers.properties", "log4j2.xml", "provision.properties", "tokenizer.properties"),
                     files.map(f -> f.getFileName().toString()).sorted().toList());
         }
     }
