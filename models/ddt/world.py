@@ -321,7 +321,8 @@ SUITE_FORMAT = "ddt-geneval-suite/1"
 
 
 def geneval_suite(image_size=32, seed=7, proportions=None, attempts=4000):
-    """GenEval's six tasks in its proportions, as varied as the world allows.
+    """GenEval's six tasks in its proportions, as varied as the world allows (position prompts
+    name two different shapes, as GenEval's name two classes).
 
     Per task, draw `attempts` text-to-image samples and keep one per distinct caption (each
     with its own placed reference scene); the task's prompts walk through the distinct
@@ -336,6 +337,11 @@ def geneval_suite(image_size=32, seed=7, proportions=None, attempts=4000):
         distinct = {}
         for _ in range(attempts):
             s = w.t2i_sample(rng, kind)
+            shapes = [c["shape"] for c in s["checks"] if "shape" in c]
+            if len(set(shapes)) < len(shapes):
+                # GenEval never pairs a class with itself ("a green triangle above a red triangle"):
+                # under its rules both clauses take the same largest instance and cannot both hold
+                continue
             distinct.setdefault(s["caption"], s)
         captions = sorted(distinct)
         rng.shuffle(captions)

@@ -66,8 +66,9 @@ class WorldTest(unittest.TestCase):
         image_seeds = [p["seed"] + j for p in prompts for j in range(suite["images_per_prompt"])]
         self.assertEqual(len(set(image_seeds)), len(image_seeds))
         w = world.World(32)
-        for p in by_kind["position"]:  # the reference scene satisfies the prompt
+        for p in by_kind["position"]:  # the reference scene satisfies the prompt; two different shapes
             rel = [c for c in p["checks"] if "relation" in c][0]["relation"]
+            self.assertNotEqual(p["checks"][0]["shape"], p["checks"][1]["shape"], p["caption"])
             self.assertEqual(world.relation(p["objects"][0], p["objects"][1], 32), rel)
         self.assertEqual(suite, world.geneval_suite(32))
 
