@@ -28,9 +28,21 @@ cleanup() {
 trap cleanup EXIT
 mkdir -p "$root/image" "$root/rootfs"
 tar --warning=no-unknown-keyword -xf "$image" -C "$root/image"
-config=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[0]["Config"])' "$root/image/manifest.json")
-python3 -c 'import json,sys; print("\n".join(json.load(open(sys.argv[1]))[0]["Layers"]))' "$root/image/manifest.json" |
-  while read -r layer; do tar --warning=no-unknown-keyword -xf "$root/image/$layer" -C "$root/rootfs"; done
+# The image's layers, entrypoint, command, environment and user, read once, as bash declarations.
+eval "$(python3 - "$root/image" <<'PY'
+import json, shlex, sys
+d = sys.argv[1]
+m = json.load(open(d + "/manifest.json"))[0]
+c = json.load(open(d + "/" + m["Config"]))["config"]
+for name, values in (("layers", m["Layers"]), ("entrypoint", c.get("Entrypoint") or []),
+                     ("cmd", c.get("Cmd") or []), ("env", c.get("Env") or [])):
+    print(name + "=(" + " ".join(shlex.quote(v) for v in values) + ")")
+print("user=" + shlex.quote(c.get("User") or "0"))
+PY
+)"
+for layer in "${layers[@]}"; do
+  tar --warning=no-unknown-keyword -xf "$root/image/$layer" -C "$root/rootfs"
+done
 mkdir -p "$root/rootfs/proc" "$root/rootfs/dev"
 mount -t proc proc "$root/rootfs/proc"
 # the device nodes every container runtime provides
@@ -39,10 +51,6 @@ mknod -m 666 "$root/rootfs/dev/zero" c 1 5
 mknod -m 666 "$root/rootfs/dev/random" c 1 8
 mknod -m 666 "$root/rootfs/dev/urandom" c 1 9
 
-mapfile -t entrypoint < <(python3 -c 'import json,sys; [print(a) for a in json.load(open(sys.argv[1]))["config"].get("Entrypoint") or []]' "$root/image/$config")
-mapfile -t cmd < <(python3 -c 'import json,sys; [print(a) for a in json.load(open(sys.argv[1]))["config"].get("Cmd") or []]' "$root/image/$config")
-mapfile -t env < <(python3 -c 'import json,sys; [print(a) for a in json.load(open(sys.argv[1]))["config"].get("Env") or []]' "$root/image/$config")
-user=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["config"].get("User") or "0")' "$root/image/$config")
 (($#)) && cmd=("$@")
 ((${#override[@]})) && entrypoint=("${override[@]}")
 # In the background, not exec'd: on TERM this script stops the service, then unmounts /proc.
