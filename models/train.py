@@ -94,7 +94,7 @@ def tokenizer_config(a):
     from ddt.tokenizer_model import TokConfig
     return TokConfig(image_size=a.image_size, patch=a.patch, T=a.T, codebook_size=a.codebook,
                      enc_width=a.tok_width, dec_width=a.tok_width, enc_layers=a.enc_layers,
-                     dec_layers=a.dec_layers, mlp_ratio=a.mlp_ratio)
+                     dec_layers=a.dec_layers, mlp_ratio=a.mlp_ratio, noise_shift=a.noise_shift)
 
 
 def psnr_eval(tok, images_u8, n, seed):
@@ -375,6 +375,8 @@ def parse(argv=None):
     p.add_argument("--n-train", type=int, default=40000, help="t2i samples; edit and caption get half each")
     p.add_argument("--n-val", type=int, default=600)
     p.add_argument("--n-psnr", type=int, default=512)
+    p.add_argument("--noise-shift", type=float, default=1.0,
+                   help="tokenizer noise level s(t) = shift*t/(1+(shift-1)*t); below 1 keeps more signal at mid t")
     p.add_argument("--tok-steps", type=int, default=8000)
     p.add_argument("--tok-minutes", type=float, default=45.0)
     p.add_argument("--tok-batch", type=int, default=64)

@@ -324,11 +324,13 @@ def build_manifest(tok, llama, tt, specs, provenance, name):
         },
         "sampler": {
             "steps": tc.T,
-            "noise": "x_1 ~ N(0,1), shape (batch,3,S,S) float32; forward process x_t = t*eps + (1-t)*x0",
+            "noise_shift": tc.noise_shift,
+            "noise": "x_1 ~ N(0,1), shape (batch,3,S,S) float32; forward process x_t = s(t)*eps + (1-s(t))*x0 "
+                     "with noise level s(t) = noise_shift*t / (1 + (noise_shift-1)*t) (noise_shift 1: s(t) = t)",
             "timesteps": "t_k = k/steps for k = steps, steps-1, ..., 1 (first call t = 1.0)",
             "update": "x0_hat = denoiser(x, t_k, tokens); t_next = (k-1)/steps; "
-                      "x = x0_hat + (t_next / t_k) * (x - x0_hat)  (Euler step with v = (x - x0_hat)/t_k); "
-                      "after the last step (t_next = 0) x = x0_hat",
+                      "x = x0_hat + (s(t_next) / s(t_k)) * (x - x0_hat)  (Euler step in the noise level); "
+                      "after the last step (s(0) = 0) x = x0_hat",
             "output": "clamp(x, -1, 1), then denormalise",
             "visible_tokens_rule": "ceil(t*T - 1e-4)  (computed in float32; with steps = T exactly k tokens at "
                                    "t_k = k/T; any other step count reveals about T/steps tokens per step)",
@@ -377,7 +379,7 @@ def sample_images(tok, ids, noise, steps=None, record=False):
         for k in range(steps, 0, -1):
             t = torch.full((ids.shape[0],), k / steps, dtype=torch.float32)
             x0 = tok.decoder(x, t, codes)
-            x = x0 + ((k - 1) / steps) / (k / steps) * (x - x0)
+            x = x0 + tok.step_ratio(k, steps) * (x - x0)
             if record:
                 xs.append(x.clone())
     return x.clamp(-1, 1), xs

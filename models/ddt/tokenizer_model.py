@@ -7,8 +7,10 @@ Shapes (B batch, N = (S/p)^2 patches, T tokens, D code dim, W width):
            at noise level t only tokens 1..ceil(t*T - 1e-4) are visible; the others are
            zeroed (their stream keeps only its position embedding).
 Token 1 (index 0) carries the finest detail, token T (index T-1) the coarsest.
-Rectified flow: x_t = t*eps + (1-t)*x0, loss ||x0_hat - x0||^2 (+ beta * commitment).
-Sampler: t_k = k/steps for k = steps..1; x <- x0_hat + (t_{k-1}/t_k) (x - x0_hat).
+Rectified flow: x_t = s(t)*eps + (1-s(t))*x0, loss ||x0_hat - x0||^2 (+ beta * commitment), where
+s(t) = shift*t / (1 + (shift-1)*t) is the noise level at timestep t (`noise_shift`; 1 = s(t) = t,
+the method's plain schedule). Token visibility follows t, the noise level s(t).
+Sampler: t_k = k/steps for k = steps..1; x <- x0_hat + (s(t_{k-1})/s(t_k)) (x - x0_hat).
 Nothing here assumes the tiny sizes: image size, patch, T, K, widths are configuration.
 """
 import math
@@ -38,6 +40,9 @@ class TokConfig:
     commit_beta: float = 0.25
     ema_decay: float = 0.99
     dead_after: int = 20
+    # noise level s(t) = shift*t / (1 + (shift-1)*t): below 1, an intermediate timestep keeps more
+    # of the image, so x_t still carries the layout the coarse tokens held once they are hidden
+    noise_shift: float = 1.0
     aux_weight: float = 0.0  # optional training-only reconstruction head on the tokens (0 = off; not exported)
     aux_hidden: int = 512
 
@@ -49,6 +54,12 @@ class TokConfig:
 def visible_count(t, T):
     """Number of visible tokens at noise level t: ceil(t*T - 1e-4) (float arithmetic)."""
     return torch.ceil(t * T - MASK_EPS)
+
+
+def noise_level(t, shift):
+    """s(t) = shift*t / (1 + (shift-1)*t): the rectified-flow noise level at timestep t (s(0) = 0,
+    s(1) = 1; shift 1 gives s(t) = t)."""
+    return shift * t / (1 + (shift - 1) * t)
 
 
 def token_mask(t, T):
@@ -283,7 +294,8 @@ class DDTTokenizer(nn.Module):
         t = torch.where(torch.rand(B, device=x0.device) < t_hi_frac, torch.ones_like(t), t)
         t = t.clamp(min=1e-3)
         eps = torch.randn_like(x0)
-        xt = t[:, None, None, None] * eps + (1 - t[:, None, None, None]) * x0
+        s = noise_level(t, self.cfg.noise_shift)[:, None, None, None]
+        xt = s * eps + (1 - s) * x0
         x0_hat = self.decoder(xt, t, q)
         rec = F.mse_loss(x0_hat, x0)
         loss = rec + self.cfg.commit_beta * commit
@@ -291,6 +303,11 @@ class DDTTokenizer(nn.Module):
             aux = self.aux(q.reshape(B, -1)).reshape(x0.shape)
             loss = loss + self.cfg.aux_weight * F.mse_loss(aux, x0)
         return loss, rec, commit, ids
+
+    def step_ratio(self, k, steps):
+        """s(t_{k-1}) / s(t_k): how much of x - x0_hat the Euler step from t_k keeps."""
+        shift = self.cfg.noise_shift
+        return noise_level((k - 1) / steps, shift) / noise_level(k / steps, shift)
 
     @torch.no_grad()
     def sample(self, ids, noise, steps=None):
@@ -302,8 +319,7 @@ class DDTTokenizer(nn.Module):
         for k in range(steps, 0, -1):
             t = torch.full((B,), k / steps, dtype=torch.float32)
             x0 = self.decoder(x, t, codes)
-            r = (k - 1) / steps / (k / steps)
-            x = x0 + r * (x - x0)
+            x = x0 + self.step_ratio(k, steps) * (x - x0)
         return x.clamp(-1, 1)
 
 

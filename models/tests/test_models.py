@@ -3,7 +3,7 @@ import unittest
 
 from _util import *  # noqa: F401,F403
 from ddt.llama import Llama, LlamaConfig, rotate_half
-from ddt.tokenizer_model import DDTTokenizer, DenoiserGraph, TokConfig, token_mask, visible_count
+from ddt.tokenizer_model import DDTTokenizer, DenoiserGraph, TokConfig, noise_level, token_mask, visible_count
 
 SMALL = TokConfig(image_size=16, patch=4, T=8, codebook_size=64, enc_width=32, dec_width=32,
                   enc_layers=1, dec_layers=2, enc_heads=2, dec_heads=2, mlp_ratio=2)
@@ -49,6 +49,31 @@ class TokenMaskTest(unittest.TestCase):
         out = tok.sample(tok.encode_ids(x[:2]), torch.randn(2, 3, 16, 16))
         self.assertEqual(out.shape, (2, 3, 16, 16))
         self.assertLessEqual(float(out.abs().max()), 1.0)
+
+
+class NoiseScheduleTest(unittest.TestCase):
+    def test_noise_level_endpoints_and_shift(self):
+        t = torch.tensor([0.0, 0.5, 1.0])
+        self.assertEqual(noise_level(t, 1.0).tolist(), [0.0, 0.5, 1.0])
+        self.assertTrue(torch.allclose(noise_level(t, 0.25), torch.tensor([0.0, 0.2, 1.0])))
+
+    def test_sampler_with_an_oracle_decoder_stays_on_the_forward_process(self):
+        """A fake decoder that returns the true x0: after each step x must be s(t)*eps + (1-s(t))*x0
+        at the step's next timestep, for the shifted schedule as for the plain one."""
+        for shift in (1.0, 0.3):
+            tok = DDTTokenizer(TokConfig(**{**SMALL.__dict__, "noise_shift": shift})).eval()
+            x0, eps = torch.rand(2, 3, 16, 16) * 2 - 1, torch.randn(2, 3, 16, 16)
+            seen = []
+
+            def oracle(x, t, codes):
+                s = noise_level(t[0], shift)
+                self.assertTrue(torch.allclose(x, s * eps + (1 - s) * x0, atol=1e-5), f"shift {shift} t {float(t[0])}")
+                seen.append(float(t[0]))
+                return x0
+            tok.decoder.forward = oracle
+            out = tok.sample(torch.zeros(2, SMALL.T, dtype=torch.long), eps, steps=4)
+            self.assertEqual(seen, [1.0, 0.75, 0.5, 0.25])
+            self.assertTrue(torch.allclose(out, x0.clamp(-1, 1), atol=1e-5))
 
 
 class NearestCodeTest(unittest.TestCase):

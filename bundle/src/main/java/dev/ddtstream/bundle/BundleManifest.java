@@ -13,7 +13,7 @@ import java.util.Map;
  * @param tokenizerFile    the Hugging Face {@code tokenizer.json} (relative to the bundle)
  * @param imageSize        side S of the square RGB images the graphs take and produce
  * @param tokensPerImage   T
- * @param samplerSteps     rectified-flow steps of the sampler
+ * @param sampler          the MMDiT sampler's steps and noise schedule
  * @param llama            KV-cache geometry of the LLaMA graph
  * @param decoding         recommended sampling, guidance scales and caption length
  * @param batching         serving defaults for each stage's dynamic batching
@@ -23,7 +23,7 @@ import java.util.Map;
 public record BundleManifest(String format, String name, Map<String, GraphSpec> graphs,
                              String tokenizerFile, String tokenizerSha256,
                              int imageSize, int channels, PixelNormalization normalization,
-                             int tokensPerImage, int samplerSteps, VocabularyLayout vocabulary,
+                             int tokensPerImage, SamplerSchedule sampler, VocabularyLayout vocabulary,
                              LlamaGeometry llama, DecodingDefaults decoding, Batching batching, SyntheticWorld world,
                              Map<String, String> goldenFiles, JsonNode raw) {
 

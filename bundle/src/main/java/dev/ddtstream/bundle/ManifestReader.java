@@ -81,8 +81,18 @@ public final class ManifestReader {
         return new BundleManifest(format, root.path("name").asText(""), graphs,
                 text(root, "files.tokenizer.file"), root.path("files").path("tokenizer").path("sha256").asText(null),
                 positive(root, "image.size"), positive(root, "image.channels"), norm,
-                positive(root, "tokenizer_model.T"), positive(root, "sampler.steps"), vocab, llama,
+                positive(root, "tokenizer_model.T"), sampler(root), vocab, llama,
                 decoding(root), batching(root), world(root), golden, root);
+    }
+
+    /** Bundles exported before the noise shift existed have none: their schedule is s(t) = t. */
+    private SamplerSchedule sampler(JsonNode root) {
+        int steps = positive(root, "sampler.steps");
+        double shift = at(root, "sampler.noise_shift", false) == null ? 1.0 : number(root, "sampler.noise_shift");
+        if (!(shift > 0) || Double.isInfinite(shift)) {
+            throw fail("sampler.noise_shift", "must be a positive number, got " + shift);
+        }
+        return new SamplerSchedule(steps, shift);
     }
 
     private DecodingDefaults decoding(JsonNode root) {

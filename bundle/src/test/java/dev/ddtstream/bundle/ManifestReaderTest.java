@@ -43,6 +43,14 @@ class ManifestReaderTest {
     }
 
     @Test
+    void theSamplerScheduleIsTheManifestsAndAnOlderBundleWithoutAShiftHasThePlainOne() throws IOException {
+        BundleManifest m = ManifestReader.read(copy(x -> ((ObjectNode) x.get("sampler")).put("steps", 8).put("noise_shift", 0.25)));
+        assertEquals(new SamplerSchedule(8, 0.25), m.sampler());
+        BundleManifest older = ManifestReader.read(copy(x -> ((ObjectNode) x.get("sampler")).remove("noise_shift")));
+        assertEquals(1.0, older.sampler().noiseShift());
+    }
+
+    @Test
     void aBundleWithoutAWorldHasNone() throws IOException {
         BundleManifest m = ManifestReader.read(copy(x -> x.remove("world")));
         assertNull(m.world());
@@ -62,6 +70,9 @@ class ManifestReaderTest {
         assertEquals("batching.mmdit.max_batch_size",
                 refused(m -> ((ObjectNode) m.at("/batching/mmdit")).put("max_batch_size", 0)).field());
         assertEquals("world.colors_rgb.red", refused(m -> ((ObjectNode) m.at("/world/colors_rgb")).putArray("red").add(300).add(0).add(0)).field());
+        assertEquals("sampler.steps", refused(m -> ((ObjectNode) m.get("sampler")).put("steps", 0)).field());
+        assertEquals("sampler.noise_shift", refused(m -> ((ObjectNode) m.get("sampler")).put("noise_shift", 0)).field());
+        assertEquals("sampler.noise_shift", refused(m -> ((ObjectNode) m.get("sampler")).put("noise_shift", "low")).field());
         assertEquals("world.sizes_half_extent_fraction_of_side.small",
                 refused(m -> ((ObjectNode) m.at("/world/sizes_half_extent_fraction_of_side")).put("small", 0.7)).field());
     }

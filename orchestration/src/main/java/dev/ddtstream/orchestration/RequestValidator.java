@@ -73,7 +73,7 @@ public final class RequestValidator {
             }
         }
         Integer steps = r.getSamplerSteps();
-        int bundleSteps = templates.manifest().samplerSteps();
+        int bundleSteps = templates.manifest().sampler().steps();
         if (steps != null && (steps < 1 || steps > bundleSteps)) {
             return reject(ErrorReason.SAMPLING_OUT_OF_RANGE, "samplerSteps must be in [1, " + bundleSteps
                     + "] (the bundle's sampler.steps), got " + steps);

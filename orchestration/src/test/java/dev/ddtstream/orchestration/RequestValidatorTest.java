@@ -64,7 +64,7 @@ class RequestValidatorTest {
                 .setSampling(new SamplingParams(1f, 0, 0f, 0f, null)).build()));
         assertEquals(ErrorReason.SAMPLING_OUT_OF_RANGE, reason(request(RequestKind.CAPTION).setImage(png(32))
                 .setSampling(new SamplingParams(0f, 0, 1f, 0f, 65)).build()));
-        int bundleSteps = TEMPLATES.manifest().samplerSteps();
+        int bundleSteps = TEMPLATES.manifest().sampler().steps();
         assertEquals(ErrorReason.SAMPLING_OUT_OF_RANGE, reason(request(RequestKind.GENERATE).setPrompt("a circle")
                 .setSamplerSteps(bundleSteps + 1).build()), "more sampler steps than the bundle's");
         assertEquals(ErrorReason.SAMPLING_OUT_OF_RANGE, reason(request(RequestKind.GENERATE).setPrompt("a circle").setSamplerSteps(0).build()));

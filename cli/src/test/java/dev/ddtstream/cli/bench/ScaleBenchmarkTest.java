@@ -27,7 +27,7 @@ class ScaleBenchmarkTest {
             assertEquals(List.of(4, 16), steps.stream().map(ScaleBenchmark.StepCost::position).toList());
             assertTrue(steps.stream().allMatch(s -> s.msPerStep() > 0));
             List<ScaleBenchmark.Render> renders = bench.renders(new int[] {1, 0});
-            assertEquals(List.of(1, bundle.manifest().samplerSteps()), renders.stream().map(ScaleBenchmark.Render::steps).toList());
+            assertEquals(List.of(1, bundle.manifest().sampler().steps()), renders.stream().map(ScaleBenchmark.Render::steps).toList());
             assertEquals(2, bench.encodes(new int[] {1, 2}).size());
             ScaleBenchmark.Decode d = bench.guidedImages(1, 4, 3.0);
             assertEquals(bundle.manifest().tokensPerImage(), d.tokens());

@@ -7,6 +7,7 @@ import ai.onnxruntime.OrtSession;
 import dev.ddtstream.bundle.BundleManifest;
 import dev.ddtstream.bundle.PixelNormalization;
 import dev.ddtstream.bundle.RgbImages;
+import dev.ddtstream.bundle.SamplerSchedule;
 import dev.ddtstream.gpu.bundle.ModelBundle;
 import dev.ddtstream.gpu.engine.EngineException;
 import dev.ddtstream.gpu.engine.InputError.Reason;
@@ -23,8 +24,9 @@ import java.util.SplittableRandom;
 /**
  * The MMDiT rectified-flow sampler: from x_1 (noise) it takes {@code steps} Euler steps at
  * t_k = k/steps, k = steps..1, each predicting x0 with the denoiser graph (which reveals the
- * first ceil(t*T - 1e-4) tokens itself, for any step count), x = x0 + (t_{k-1}/t_k)(x - x0),
- * ending at x = x0; then clamps to [-1, 1] and denormalises to an RGB PNG.
+ * first ceil(t*T - 1e-4) tokens itself, for any step count), x = x0 + (s(t_{k-1})/s(t_k))(x - x0)
+ * with the bundle's noise levels s ({@link SamplerSchedule}), ending at x = x0; then clamps to
+ * [-1, 1] and denormalises to an RGB PNG.
  *
  * <p>Each image may take its own number of steps (the bundle's {@code sampler.steps} or fewer):
  * every denoiser call serves each unfinished image at its own t, and an image that has taken its
@@ -47,7 +49,7 @@ public final class MmditSampler {
     private final int side;
     private final int tokens;
     private final int codebook;
-    private final int steps;
+    private final SamplerSchedule schedule;
     private final PixelNormalization norm;
 
     public MmditSampler(ModelBundle bundle) {
@@ -57,7 +59,7 @@ public final class MmditSampler {
         this.side = m.imageSize();
         this.tokens = m.tokensPerImage();
         this.codebook = m.vocabulary().codebookSize();
-        this.steps = m.samplerSteps();
+        this.schedule = m.sampler();
         this.norm = m.normalization();
     }
 
@@ -72,7 +74,11 @@ public final class MmditSampler {
 
     /** The bundle's sampler steps: the default, and the most a request may ask for. */
     public int steps() {
-        return steps;
+        return schedule.steps();
+    }
+
+    SamplerSchedule schedule() {
+        return schedule;
     }
 
     /**
@@ -106,6 +112,7 @@ public final class MmditSampler {
     }
 
     int checkSteps(int requested) throws InvalidInputException {
+        int steps = schedule.steps();
         if (requested == 0) {
             return steps;
         }

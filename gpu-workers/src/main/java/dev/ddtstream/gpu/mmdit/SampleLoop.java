@@ -97,7 +97,7 @@ public final class SampleLoop<T> {
         float[] x0 = sampler.denoise(x, t, ids, n);
         for (int b = 0; b < n; b++) {
             Image<T> img = live.get(b);
-            float ratio = (float) (((img.k - 1) / (double) img.steps) / (img.k / (double) img.steps));
+            float ratio = (float) sampler.schedule().keep(img.k, img.steps);
             for (int i = 0; i < plane; i++) {
                 float x0i = x0[b * plane + i];
                 img.x[i] = x0i + ratio * (img.x[i] - x0i);

@@ -51,7 +51,7 @@ class MmditSamplerGoldenTest {
                 // the steps the golden file kept x after (older bundles kept every one)
                 JsonNode kept = g.get("sampler_x_at_steps");
                 JsonNode wantX = kept != null ? kept.get("x") : g.get("sampler_x_after_each_step");
-                assertEquals(b.manifest().samplerSteps(), steps.size());
+                assertEquals(b.manifest().sampler().steps(), steps.size());
                 double stepMax = 0;
                 for (int i = 0; i < wantX.size(); i++) {
                     int k = kept != null ? kept.get("steps").get(i).asInt() : i;

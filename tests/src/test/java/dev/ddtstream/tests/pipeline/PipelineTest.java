@@ -142,7 +142,7 @@ class PipelineTest {
         RequestOptions greedy = RequestOptions.defaults().withSampling(greedy(g.cfgScale())).withSeed(5);
         CompletableFuture<ImageResult> full = client.generate(g.text(), greedy);
         CompletableFuture<ImageResult> one = client.generate(g.text(), greedy.withSamplerSteps(1));
-        CompletableFuture<ImageResult> tooMany = client.generate(g.text(), greedy.withSamplerSteps(ManifestReader.read(BundleLocator.committed().orElseThrow()).samplerSteps() + 1));
+        CompletableFuture<ImageResult> tooMany = client.generate(g.text(), greedy.withSamplerSteps(ManifestReader.read(BundleLocator.committed().orElseThrow()).sampler().steps() + 1));
         ImageResult a = full.get(WAIT_S, TimeUnit.SECONDS);
         ImageResult b = one.get(WAIT_S, TimeUnit.SECONDS);
         assertEquals(a.getVisualCodes(), b.getVisualCodes(), "the steps change the render only");
