@@ -27,8 +27,9 @@ import org.slf4j.LoggerFactory;
  * step, publish. Polling between steps keeps the group membership alive however long a job
  * runs (a step is one token).
  *
- * <p>Exactly once with results that finish out of order: each step's finished jobs are published
- * in one transaction with, for each partition, the offset of its lowest job not yet published
+ * <p>Exactly once with results that finish out of order: finished jobs are published together in
+ * one transaction once the oldest of them has waited the pool's commit interval, or at once when
+ * the loop has emptied, with, for each partition, the offset of its lowest job not yet published
  * (queued or running), or past the last one polled when none is left. A crash loses nothing:
  * the next owner starts from those offsets. It may serve again a job whose result was
  * committed above a job still running at the crash; the orchestrators ignore (and count) a
@@ -43,6 +44,7 @@ final class ContinuousWorker<J extends SpecificRecord> extends TransactionalWork
     }
 
     private final int maxJobs;
+    private final long commitIntervalNanos;
     private final StepLoop<J, Running<J>> loop;
     /** Polled, not yet in the loop, in offset order per partition. */
     private final Deque<ConsumerRecord<byte[], byte[]>> queue = new ArrayDeque<>();
@@ -55,11 +57,14 @@ final class ContinuousWorker<J extends SpecificRecord> extends TransactionalWork
     private final List<ServedJob> finished = new ArrayList<>();
     private long registryRetryAt;
     private long transactions;
+    /** When the oldest result in {@link #finished} finished (nanoTime), or -1 with none waiting. */
+    private long oldestFinishedAt = -1;
 
     ContinuousWorker(SteppedStage<J> stage, String workerId, PoolSettings settings, Map<String, Object> clientProperties,
                      SchemaRegistryClient registry, PoolMetrics metrics, BatchObserver observer) {
         super(stage, workerId, settings, clientProperties, registry, metrics, observer);
         this.maxJobs = settings.batch().maxBatchSize();
+        this.commitIntervalNanos = settings.commitInterval().toNanos();
         this.loop = stage.loop(maxJobs);
     }
 
@@ -74,7 +79,7 @@ final class ContinuousWorker<J extends SpecificRecord> extends TransactionalWork
             if (!loop.isEmpty()) {
                 step();
             }
-            if (!finished.isEmpty() && !killed) {
+            if (!finished.isEmpty() && !killed && publishDue()) {
                 publish();
             }
         }
@@ -88,6 +93,15 @@ final class ContinuousWorker<J extends SpecificRecord> extends TransactionalWork
     @Override
     protected String describe() {
         return " continuously (batch.max-size " + maxJobs + ")";
+    }
+
+    /** Publish when the oldest waiting result has waited the interval, or nothing runs that could join it. */
+    private boolean publishDue() {
+        long now = System.nanoTime();
+        if (oldestFinishedAt < 0) {
+            oldestFinishedAt = now;
+        }
+        return loop.isEmpty() || !running || now - oldestFinishedAt >= commitIntervalNanos;
     }
 
     private void poll() {
@@ -176,6 +190,7 @@ final class ContinuousWorker<J extends SpecificRecord> extends TransactionalWork
             offsets.put(tp, null);
         }
         offsets.replaceAll((tp, none) -> new OffsetAndMetadata(publishedTo(tp)));
+        oldestFinishedAt = -1;
         if (!commit(batchId, out, finished.size(), offsets)) {
             rewind(); // every job polled, finished or running, is served again
             return;
@@ -210,6 +225,9 @@ final class ContinuousWorker<J extends SpecificRecord> extends TransactionalWork
         queue.removeIf(r -> partitions.contains(new TopicPartition(r.topic(), r.partition())));
         metrics.queuedDelta(queue.size() - before);
         finished.removeIf(j -> partitions.contains(new TopicPartition(j.record().topic(), j.record().partition())));
+        if (finished.isEmpty()) {
+            oldestFinishedAt = -1;
+        }
         head = null;
         partitions.forEach(tp -> {
             unfinished.remove(tp);

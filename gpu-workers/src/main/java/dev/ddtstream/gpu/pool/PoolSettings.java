@@ -19,9 +19,12 @@ import java.util.Objects;
  *                       stall a crashed worker causes (a restart within it takes them back at once)
  * @param restarts       how a worker that fails is restarted, and when it is given up
  * @param scheduler      how jobs share the engine: batch by batch, or joining and leaving a running loop
+ * @param commitInterval continuous scheduler: how long a finished result may wait for others to share its
+ *                       transaction (zero: one transaction for each step that finishes any); a transaction
+ *                       costs a round trip to the coordinator that no step computes during
  */
 public record PoolSettings(String groupId, String instance, int workers, BatchPolicy batch, Duration sessionTimeout,
-                           RestartPolicy restarts, Scheduler scheduler) {
+                           RestartPolicy restarts, Scheduler scheduler, Duration commitInterval) {
 
     /** How a worker shares its engine among jobs. */
     public enum Scheduler {
@@ -60,6 +63,12 @@ public record PoolSettings(String groupId, String instance, int workers, BatchPo
         }
     }
 
+    /** What a pool waits for company unless configured otherwise (measured in the README's pipeline figures). */
+    public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofMillis(0);
+
+    /** Beyond this a result's wait for company would be seen as latency, not saved overhead. */
+    public static final Duration MAX_COMMIT_INTERVAL = Duration.ofSeconds(1);
+
     /** Kafka's smallest session timeout by default ({@code group.min.session.timeout.ms}). */
     public static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofSeconds(6);
 
@@ -68,6 +77,11 @@ public record PoolSettings(String groupId, String instance, int workers, BatchPo
         Objects.requireNonNull(sessionTimeout, "sessionTimeout");
         Objects.requireNonNull(restarts, "restarts");
         Objects.requireNonNull(scheduler, "scheduler");
+        Objects.requireNonNull(commitInterval, "commitInterval");
+        if (commitInterval.isNegative() || commitInterval.compareTo(MAX_COMMIT_INTERVAL) > 0) {
+            throw new IllegalArgumentException("commit interval must be in [0, " + MAX_COMMIT_INTERVAL.toMillis() + "] ms, got "
+                    + commitInterval.toMillis() + " ms");
+        }
         if (sessionTimeout.compareTo(Duration.ofSeconds(1)) < 0) {
             throw new IllegalArgumentException("session timeout must be at least 1 s, got " + sessionTimeout.toMillis() + " ms");
         }

@@ -41,6 +41,8 @@ import java.util.Properties;
  *                             published as it finishes; static: batch by batch (continuous)
  * mmdit.scheduler             continuous: images join and leave a running sample loop at every sampler step;
  *                             static: batch by batch (continuous)
+ * STAGE.commit-interval-ms    continuous only: how long a finished result may wait for others to share its
+ *                             transaction, which costs a coordinator round trip (PoolSettings.DEFAULT_COMMIT_INTERVAL)
  * STAGE.group                 consumer group (ddt-STAGE-pool)
  * STAGE.session-timeout-ms    how long the group waits for a silent worker before moving its partitions (6000)
  * payload.max-bytes           the deployment's payload limit: what the workers' producers send (8 MiB)
@@ -87,7 +89,8 @@ public record GpuWorkersConfig(Path bundle, RuntimeConfig runtime, Map<Stage, Po
             pools.put(stage, s.group(k, () -> new PoolSettings(s.text(k + ".group", PoolSettings.defaultGroup(stage)),
                     instance, s.integer(k + ".workers", 1), batch,
                     Duration.ofMillis(s.number(k + ".session-timeout-ms", PoolSettings.DEFAULT_SESSION_TIMEOUT.toMillis())),
-                    PoolSettings.RestartPolicy.DEFAULT, scheduler(s, stage))));
+                    PoolSettings.RestartPolicy.DEFAULT, scheduler(s, stage),
+                    Duration.ofMillis(s.number(k + ".commit-interval-ms", PoolSettings.DEFAULT_COMMIT_INTERVAL.toMillis())))));
         }
         PayloadLimit payload = s.group(PayloadLimit.KEY, () -> new PayloadLimit(s.integer(PayloadLimit.KEY, PayloadLimit.DEFAULT.maxImageBytes())));
         Map<String, Object> client = new LinkedHashMap<>(s.clientProperties());
@@ -103,7 +106,7 @@ public record GpuWorkersConfig(Path bundle, RuntimeConfig runtime, Map<Stage, Po
         for (Stage s : GPU_STAGES) {
             String k = s.name().toLowerCase(Locale.ROOT);
             keys.addAll(List.of(k + ".workers", k + ".batch.max-size", k + ".batch.max-wait-ms", k + ".group",
-                    k + ".session-timeout-ms"));
+                    k + ".session-timeout-ms", k + ".commit-interval-ms"));
         }
         return keys;
     }

@@ -35,6 +35,7 @@ class GpuWorkersConfigTest {
         assertEquals(PoolSettings.Scheduler.CONTINUOUS, c.pools().get(Stage.LLAMA).scheduler());
         assertEquals(PoolSettings.Scheduler.CONTINUOUS, c.pools().get(Stage.MMDIT).scheduler());
         assertEquals(PoolSettings.Scheduler.STATIC, c.pools().get(Stage.ENCODER).scheduler());
+        assertEquals(PoolSettings.DEFAULT_COMMIT_INTERVAL, c.pools().get(Stage.MMDIT).commitInterval());
         assertEquals("127.0.0.1", c.httpHost());
         assertEquals(9464, c.httpPort());
         assertEquals(Map.of("bootstrap.servers", "127.0.0.1:9092", "schema.registry.url", "http://127.0.0.1:8081",
@@ -50,12 +51,14 @@ class GpuWorkersConfigTest {
         GpuWorkersConfig c = GpuWorkersConfig.from(p, Map.of(
                 "DDT_LLAMA_BATCH_MAX_SIZE", "32",
                 "DDT_LLAMA_SCHEDULER", "static",
+                "DDT_LLAMA_COMMIT_INTERVAL_MS", "25",
                 "DDT_STAGES", "llama",
                 "DDT_DEVICE", "cuda:1",
                 "DDT_KAFKA_SASL_JAAS_CONFIG", "x required;",
                 "DDT_BASIC_AUTH_USER_INFO", "u:p"));
         assertEquals(32, c.pools().get(Stage.LLAMA).batch().maxBatchSize());
         assertEquals(PoolSettings.Scheduler.STATIC, c.pools().get(Stage.LLAMA).scheduler());
+        assertEquals(Duration.ofMillis(25), c.pools().get(Stage.LLAMA).commitInterval());
         assertEquals(Set.of(Stage.LLAMA), c.pools().keySet());
         assertEquals(DeviceSpec.cuda(1), c.runtime().device());
         assertEquals("SASL_SSL", c.clientProperties().get("security.protocol"));
@@ -83,6 +86,9 @@ class GpuWorkersConfigTest {
         p = minimal();
         p.setProperty("llama.scheduler", "eager");
         assertTrue(message(p).contains("llama.scheduler"), message(p));
+        p = minimal();
+        p.setProperty("mmdit.commit-interval-ms", "5000");
+        assertTrue(message(p).contains("mmdit") && message(p).contains("commit interval"), message(p));
     }
 
     private static String message(Properties p) {

@@ -89,7 +89,7 @@ class ContinuousWorkerKillTest {
         }
     }
 
-    private long publishToPartitionZero(TestEnvironment env, Map<String, LlamaJob> jobs) throws Exception {
+    static long publishToPartitionZero(TestEnvironment env, Map<String, LlamaJob> jobs) throws Exception {
         SchemaRegistryClient registry = SchemaRegistryClient.create(env.schemaRegistryUrl());
         long first = -1;
         try (KafkaProducer<String, SpecificRecord> producer = new KafkaProducer<>(env.clientProperties(Map.of()),
@@ -103,7 +103,7 @@ class ContinuousWorkerKillTest {
     }
 
     /** A new group that starts at this run's first job in partition 0 and at the end of partition 1 (tests share the topic). */
-    private static void startGroupAt(TestEnvironment env, String group, long first) throws Exception {
+    static void startGroupAt(TestEnvironment env, String group, long first) throws Exception {
         TopicPartition p0 = new TopicPartition(Topics.LLAMA_JOBS.name(), 0);
         TopicPartition p1 = new TopicPartition(Topics.LLAMA_JOBS.name(), 1);
         try (Admin admin = Admin.create(env.clientProperties())) {
@@ -113,7 +113,12 @@ class ContinuousWorkerKillTest {
         }
     }
 
-    private static GpuWorkersConfig config(TestEnvironment env, String run) {
+    static GpuWorkersConfig config(TestEnvironment env, String run) {
+        return config(env, run, 0);
+    }
+
+    /** One continuous LLaMA worker of its own group; {@code commitIntervalMs} 0: a transaction per finishing step. */
+    static GpuWorkersConfig config(TestEnvironment env, String run, long commitIntervalMs) {
         Properties p = new Properties();
         env.clientProperties().forEach((k, v) -> p.setProperty("kafka." + k, String.valueOf(v)));
         p.setProperty("schema.registry.url", env.schemaRegistryUrl());
@@ -126,6 +131,7 @@ class ContinuousWorkerKillTest {
         p.setProperty("llama.group", run + "-group");
         p.setProperty("llama.scheduler", "continuous");
         p.setProperty("llama.batch.max-size", "4");
+        p.setProperty("llama.commit-interval-ms", Long.toString(commitIntervalMs));
         return GpuWorkersConfig.from(p, Map.of());
     }
 }

@@ -259,7 +259,8 @@ class WorkerSupervisionWithFailingStageTest {
 
     private static PoolSettings settings(String run, int maxRestarts) {
         return new PoolSettings(run + "-group", run, 1, new BatchPolicy(4, Duration.ofMillis(20)), Duration.ofSeconds(6),
-                new PoolSettings.RestartPolicy(maxRestarts, Duration.ofMillis(10), Duration.ofMillis(50)), PoolSettings.Scheduler.STATIC);
+                new PoolSettings.RestartPolicy(maxRestarts, Duration.ofMillis(10), Duration.ofMillis(50)), PoolSettings.Scheduler.STATIC,
+                PoolSettings.DEFAULT_COMMIT_INTERVAL);
     }
 
     private static GpuWorkersConfig config(TestEnvironment env, String run, int port) {
