@@ -2,12 +2,8 @@ package dev.ddtstream.tests.workers;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.ddtstream.events.JobHeader;
 import dev.ddtstream.events.LlamaJob;
-import dev.ddtstream.events.LlamaMode;
 import dev.ddtstream.events.LlamaResult;
-import dev.ddtstream.events.RequestKind;
-import dev.ddtstream.events.SamplingParams;
 import dev.ddtstream.gpu.pool.BatchObserver;
 import dev.ddtstream.gpu.service.GpuWorkers;
 import dev.ddtstream.schemas.Provisioning;
@@ -15,7 +11,6 @@ import dev.ddtstream.schemas.Topics;
 import dev.ddtstream.testenv.TestEnvironment;
 import dev.ddtstream.testenv.TestEnvironmentExtension;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -50,14 +45,7 @@ class ContinuousWorkerCommitIntervalTest {
         Provisioning.createTopics(env.clientProperties(), 2);
         String run = TestEnvironment.unique("ci" + commitIntervalMs);
         String image = run + "-image";
-        Map<String, LlamaJob> jobs = new LinkedHashMap<>();
-        jobs.put(image, golden.generate(image, 0f, 1));
-        SamplingParams twoWords = new SamplingParams(0f, 0, 1f, 1f, 2);
-        for (int i = 0; i < 3; i++) {
-            String id = run + "-text-" + i;
-            jobs.put(id, new LlamaJob(LlamaMode.TEXT, golden.generatePrompt, null, twoWords, 1L,
-                    new JobHeader(id, RequestKind.CAPTION, System.currentTimeMillis(), null)));
-        }
+        Map<String, LlamaJob> jobs = ContinuousWorkerKillTest.imageThenThreeTexts(golden, run);
         long first = ContinuousWorkerKillTest.publishToPartitionZero(env, jobs);
         ContinuousWorkerKillTest.startGroupAt(env, run + "-group", first);
         List<Integer> sizes = new CopyOnWriteArrayList<>();

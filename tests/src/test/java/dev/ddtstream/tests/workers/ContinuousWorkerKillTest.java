@@ -54,14 +54,7 @@ class ContinuousWorkerKillTest {
         Provisioning.createTopics(env.clientProperties(), 2);
         String run = TestEnvironment.unique("cw");
         String image = run + "-image";
-        Map<String, LlamaJob> jobs = new LinkedHashMap<>();
-        jobs.put(image, golden.generate(image, 0f, 1));
-        SamplingParams twoWords = new SamplingParams(0f, 0, 1f, 1f, 2);
-        for (int i = 0; i < 3; i++) {
-            String id = run + "-text-" + i;
-            jobs.put(id, new LlamaJob(LlamaMode.TEXT, golden.generatePrompt, null, twoWords, 1L,
-                    new JobHeader(id, RequestKind.CAPTION, System.currentTimeMillis(), null)));
-        }
+        Map<String, LlamaJob> jobs = imageThenThreeTexts(golden, run);
         long first = publishToPartitionZero(env, jobs);
         startGroupAt(env, run + "-group", first);
 
@@ -87,6 +80,19 @@ class ContinuousWorkerKillTest {
                 }
             }
         }
+    }
+
+    /** {@code <run>-image}: a guided 16-token image job; then {@code <run>-text-0..2}: 2-token text jobs. */
+    static Map<String, LlamaJob> imageThenThreeTexts(StageJobs golden, String run) {
+        Map<String, LlamaJob> jobs = new LinkedHashMap<>();
+        jobs.put(run + "-image", golden.generate(run + "-image", 0f, 1));
+        SamplingParams twoWords = new SamplingParams(0f, 0, 1f, 1f, 2);
+        for (int i = 0; i < 3; i++) {
+            String id = run + "-text-" + i;
+            jobs.put(id, new LlamaJob(LlamaMode.TEXT, golden.generatePrompt, null, twoWords, 1L,
+                    new JobHeader(id, RequestKind.CAPTION, System.currentTimeMillis(), null)));
+        }
+        return jobs;
     }
 
     static long publishToPartitionZero(TestEnvironment env, Map<String, LlamaJob> jobs) throws Exception {
