@@ -160,6 +160,10 @@ def stage_tokenizer(a):
     from ddt.tokenizer_model import DDTTokenizer, config_dict
     torch.manual_seed(a.seed)
     cfg = tokenizer_config(a)
+    if not a.tok_resume and a.tok2_minutes > 0:
+        # the first phase trains on the plain schedule: with most timesteps nearly clean (a shift
+        # below 1) the decoder has little reason to read the tokens, and they learn slowly
+        cfg.noise_shift = 1.0
     tok = DDTTokenizer(cfg)
     prev = None
     if a.tok_resume:  # continue from the stage's checkpoint (second phase, new schedule)
@@ -375,8 +379,9 @@ def parse(argv=None):
     p.add_argument("--n-train", type=int, default=40000, help="t2i samples; edit and caption get half each")
     p.add_argument("--n-val", type=int, default=600)
     p.add_argument("--n-psnr", type=int, default=512)
-    p.add_argument("--noise-shift", type=float, default=1.0,
-                   help="tokenizer noise level s(t) = shift*t/(1+(shift-1)*t); below 1 keeps more signal at mid t")
+    p.add_argument("--noise-shift", type=float, default=0.12,
+                   help="the bundle's noise level s(t) = shift*t/(1+(shift-1)*t), below 1 keeping more of the "
+                        "image at mid t; with a second tokenizer phase, the first trains on shift 1 and the second on this")
     p.add_argument("--tok-steps", type=int, default=8000)
     p.add_argument("--tok-minutes", type=float, default=45.0)
     p.add_argument("--tok-batch", type=int, default=64)
