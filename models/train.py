@@ -379,9 +379,10 @@ def parse(argv=None):
     p.add_argument("--n-train", type=int, default=40000, help="t2i samples; edit and caption get half each")
     p.add_argument("--n-val", type=int, default=600)
     p.add_argument("--n-psnr", type=int, default=512)
-    p.add_argument("--noise-shift", type=float, default=0.12,
+    p.add_argument("--noise-shift", type=float, default=1.0,
                    help="the bundle's noise level s(t) = shift*t/(1+(shift-1)*t), below 1 keeping more of the "
-                        "image at mid t; with a second tokenizer phase, the first trains on shift 1 and the second on this")
+                        "image at mid t (models/README.md: measured, not yet the committed bundle's); with a second "
+                        "tokenizer phase, the first trains on shift 1 and the second on this")
     p.add_argument("--tok-steps", type=int, default=8000)
     p.add_argument("--tok-minutes", type=float, default=45.0)
     p.add_argument("--tok-batch", type=int, default=64)
