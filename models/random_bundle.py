@@ -3,6 +3,7 @@
 scale. Never commit one: the default (the paper's geometry) is about 850 MB.
 
     /usr/bin/python3 models/random_bundle.py --out /tmp/ddt-paper    # DDT-LLaMA's geometry
+    /usr/bin/python3 models/random_bundle.py --out /tmp/ddt-paper16 --precision float16   # half the weights
     ./ddt bench llama --bundle /tmp/ddt-paper                          # then measure it
 
 Defaults: 256x256 images in 16x16 patches, T = 512 tokens, 65,536 codes of 16 dims (Selftok's);
@@ -41,6 +42,8 @@ def main():
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--external-data", action="store_true",
                    help="weights beside each graph in a .data file (automatic for a graph over 1 GiB)")
+    p.add_argument("--precision", choices=["float32", "float16"], default="float32",
+                   help="float16: half weights and matrix arithmetic, float32 inputs and outputs (ddt/fp16.py)")
     a = p.parse_args()
 
     import torch
@@ -71,7 +74,7 @@ def main():
     prov = {"command": "python3 models/random_bundle.py " + " ".join(sys.argv[1:]), "random_weights": True,
             "llama_parameters": params, "seed": a.seed}
     export_lib.export_bundle(tok, llama, tt, a.out, os.path.basename(os.path.normpath(a.out)), prov, goldens=False,
-                             external_data=a.external_data)
+                             external_data=a.external_data, precision=a.precision)
     print(f"exported in {time.time() - t0:.0f} s", flush=True)
 
 

@@ -94,7 +94,36 @@ def tokenizer_config(a):
     from ddt.tokenizer_model import TokConfig
     return TokConfig(image_size=a.image_size, patch=a.patch, T=a.T, codebook_size=a.codebook,
                      enc_width=a.tok_width, dec_width=a.tok_width, enc_layers=a.enc_layers,
-                     dec_layers=a.dec_layers, mlp_ratio=a.mlp_ratio, noise_shift=a.noise_shift)
+                     dec_layers=a.dec_layers, mlp_ratio=a.mlp_ratio, noise_shift=a.noise_shift,
+                     refine_channels=a.refine_channels, refine_feats=a.refine_feats)
+
+
+def tokenizer_phases(a):
+    """The tokenizer stage's phases, each a subprocess with its own schedule: (name, extra args).
+    From scratch: the tokens (--tok-minutes), a second token phase at a lower rate (--tok2-minutes),
+    a decoder phase (--dec-minutes: encoder and codebook frozen, so every token id stays). From a
+    bundle (--init-bundle): its tokenizer read back, then the same token and decoder phases, each
+    only where its minutes are above 0. The bundle's noise shift is trained in the last phase only;
+    earlier ones train on shift 1 (with most timesteps nearly clean the decoder has little reason to
+    read the tokens, and they learn slowly)."""
+    resume = ["--tok-resume"]
+    if a.init_bundle:
+        phases = [("from-bundle", [])]
+        if a.tok_minutes > 0:
+            phases.append(("tokens", resume))
+    else:
+        phases = [("tokens", [])]
+        if a.tok2_minutes > 0:
+            phases.append(("tokens-2", resume + ["--tok-minutes", str(a.tok2_minutes), "--tok-lr", str(a.tok2_lr)]))
+    if a.dec_minutes > 0:
+        phases.append(("decoder", resume + ["--freeze-encoder", "--tok-minutes", str(a.dec_minutes),
+                                            "--tok-lr", str(a.dec_lr)]))
+    last = len(phases) - 1
+    return [(n, x + ([] if i == last else ["--noise-shift", "1"])) for i, (n, x) in enumerate(phases)]
+
+
+def bundle_manifest(bundle):
+    return load_json(os.path.join(bundle, "manifest.json"))
 
 
 def psnr_eval(tok, images_u8, n, seed):
@@ -138,7 +167,7 @@ def token_probe(tok, images_u8):
     return f"psnr_t1 tokens {res[0]:.2f} random {res[1]:.2f} intra-image cos {cos:.3f}"
 
 
-def tokenizer_step(tok, opt, imgs, batch, g):
+def tokenizer_step(tok, opt, imgs, batch, g, freeze_encoder=False):
     """One optimiser step of the tokenizer on a random batch, half of it mirrored."""
     import torch
     from ddt.data import to_tensor
@@ -147,7 +176,7 @@ def tokenizer_step(tok, opt, imgs, batch, g):
     flip = torch.rand(batch, generator=g) < 0.5
     x = torch.where(flip[:, None, None, None], x.flip(-1), x)
     tok.train()
-    loss, rec, commit, _ = tok.loss(x)
+    loss, rec, commit, _ = tok.loss(x, freeze_encoder=freeze_encoder)
     opt.zero_grad(set_to_none=True)
     loss.backward()
     torch.nn.utils.clip_grad_norm_(tok.parameters(), 1.0)
@@ -157,24 +186,41 @@ def tokenizer_step(tok, opt, imgs, batch, g):
 
 def stage_tokenizer(a):
     import torch
-    from ddt.tokenizer_model import DDTTokenizer, config_dict
+    from ddt.tokenizer_model import DDTTokenizer, TokConfig, config_dict
     torch.manual_seed(a.seed)
     cfg = tokenizer_config(a)
-    if not a.tok_resume and a.tok2_minutes > 0:
-        # the first phase trains on the plain schedule: with most timesteps nearly clean (a shift
-        # below 1) the decoder has little reason to read the tokens, and they learn slowly
-        cfg.noise_shift = 1.0
-    tok = DDTTokenizer(cfg)
     prev = None
-    if a.tok_resume:  # continue from the stage's checkpoint (second phase, new schedule)
+    if a.init_bundle and not a.tok_resume:
+        # the tokenizer read back from a bundle's graphs, proven on its golden files
+        from ddt import export_lib
+        from ddt.llama import LlamaConfig
+        man = bundle_manifest(a.init_bundle)
+        tok = export_lib.tokenizer_from_bundle(a.init_bundle, LlamaConfig(**man["llama"]["config"]))
+        metrics = {**man["provenance"]["tokenizer"], "read_back_from": os.path.abspath(a.init_bundle)}
+        torch.save({"config": config_dict(tok.cfg), "state": tok.state_dict(), "step": 0, "metrics": metrics},
+                   os.path.join(a.run_dir, "tokenizer.pt"))
+        save_json(os.path.join(a.run_dir, "tokenizer_metrics.json"), metrics)
+        log(f"tokenizer read back from {a.init_bundle} (its golden files reproduced)")
+        return
+    if a.tok_resume:  # continue from the stage's checkpoint (a later phase, new schedule)
         ck = torch.load(os.path.join(a.run_dir, "tokenizer.pt"))
-        tok.load_state_dict(ck["state"])
+        cfg = TokConfig(**ck["config"])
+        if a.refine_channels > 0 and cfg.refine_channels == 0:  # a refiner added to a trained decoder
+            cfg.refine_channels, cfg.refine_feats = a.refine_channels, a.refine_feats
+        cfg.noise_shift = a.noise_shift
+        tok = DDTTokenizer(cfg)
+        missing, unexpected = tok.load_state_dict(ck["state"], strict=False)
+        if unexpected or any(not k.startswith(("decoder.refine.", "decoder.feat.")) for k in missing):
+            raise SystemExit(f"tokenizer checkpoint does not fit: missing {missing}, unexpected {unexpected}")
         prev = ck.get("metrics", {"steps": ck.get("step")})
         torch.manual_seed(a.seed + 100)
-        log(f"tokenizer: resuming after {prev.get('steps')} steps")
+        log(f"tokenizer: resuming after {prev.get('steps')} steps" + (" (decoder only)" if a.freeze_encoder else ""))
+    else:
+        tok = DDTTokenizer(cfg)
     imgs = torch.load(os.path.join(a.run_dir, "data_train.pt"))["images"]
     val = torch.load(os.path.join(a.run_dir, "data_val.pt"))["images"].numpy()
-    opt = torch.optim.AdamW(tok.parameters(), lr=a.tok_lr, weight_decay=0.0, betas=(0.9, 0.99))
+    trained = tok.decoder.parameters() if a.freeze_encoder else tok.parameters()
+    opt = torch.optim.AdamW(trained, lr=a.tok_lr, weight_decay=0.0, betas=(0.9, 0.99))
     total, t0, hist = a.tok_steps, time.time(), []
     g = torch.Generator().manual_seed(a.seed + (100 if prev else 0))
     step = 0
@@ -185,7 +231,7 @@ def stage_tokenizer(a):
         lr = schedule(prog, a.tok_lr, 0.02 if prev else 0.05)
         for pg in opt.param_groups:
             pg["lr"] = lr
-        loss, rec, commit = tokenizer_step(tok, opt, imgs, a.tok_batch, g)
+        loss, rec, commit = tokenizer_step(tok, opt, imgs, a.tok_batch, g, a.freeze_encoder)
         step += 1
         if step % 50 == 0 or step == 1:
             used = int((tok.vq.step - tok.vq.last_used < 20).sum())
@@ -200,6 +246,8 @@ def stage_tokenizer(a):
     minutes = (time.time() - t0) / 60
     psnr, ids = psnr_eval(tok, val, a.n_psnr, a.seed + 7)
     metrics = {"steps": step, "minutes": round(minutes, 2), "batch": a.tok_batch, "lr": a.tok_lr,
+               "noise_shift": cfg.noise_shift, "encoder_frozen": a.freeze_encoder,
+               "refine_channels": cfg.refine_channels,
                "val_psnr_db_T_step_sampler": round(psnr, 3), "val_images": a.n_psnr,
                "val_distinct_codes": int(torch.unique(ids).numel())}
     if prev:
@@ -312,6 +360,15 @@ def stage_llama(a):
     vo = len(tt)
     cfg = llama_config(a, tt)
     model = Llama(cfg)
+    prev = None
+    if a.init_bundle:  # continue the bundle's LLaMA: on the same tokens when no token phase ran (--tok-minutes 0)
+        from ddt import export_lib
+        man = bundle_manifest(a.init_bundle)
+        if man["llama"]["config"] != config_dict(cfg):
+            raise SystemExit(f"--init-bundle: its LLaMA config {man['llama']['config']} is not {config_dict(cfg)}")
+        model.load_state_dict(export_lib.llama_state_from_onnx(os.path.join(a.init_bundle, "llama.onnx")))
+        prev = man["provenance"]["llama"]
+        log(f"llama: continuing {a.init_bundle}'s after {prev['steps']} steps")
     tr = torch.load(os.path.join(a.run_dir, "data_train.pt"))
     va = torch.load(os.path.join(a.run_dir, "data_val.pt"))
     codes = torch.load(os.path.join(a.run_dir, "codes.pt"))
@@ -347,6 +404,9 @@ def stage_llama(a):
     metrics = {"steps": step, "minutes": round(minutes, 2), "batch": a.llama_batch, "lr": a.llama_lr,
                "params": nparams, "prompt_drop_prob": a.drop_prob, "val_loss": val,
                "last_train_loss": round(loss.item(), 4)}
+    if prev:
+        metrics = {**metrics, "phases": (prev.get("phases") or [prev]) + [dict(metrics)],
+                   "steps": step + int(prev["steps"]), "minutes": round(minutes + float(prev["minutes"]), 2)}
     torch.save({"config": config_dict(cfg), "state": model.state_dict(), "step": step, "metrics": metrics},
                os.path.join(a.run_dir, "llama.pt"))
     save_json(os.path.join(a.run_dir, "llama_metrics.json"), metrics)
@@ -390,8 +450,18 @@ def parse(argv=None):
     p.add_argument("--tok2-minutes", type=float, default=12.0,
                    help="wall time of the second tokenizer phase (0 = none)")
     p.add_argument("--tok2-lr", type=float, default=4e-4)
-    p.add_argument("--tok-resume", action="store_true",
-                   help="tokenizer stage continues from its checkpoint (a second phase with a new schedule)")
+    p.add_argument("--tok-resume", action="store_true", help=argparse.SUPPRESS)  # a later tokenizer phase
+    p.add_argument("--freeze-encoder", action="store_true", help=argparse.SUPPRESS)  # the decoder phase
+    p.add_argument("--dec-minutes", type=float, default=0.0,
+                   help="wall time of a last tokenizer phase that trains the decoder alone "
+                        "(0 = none); the encoder, codebook and so every token id stay as they were")
+    p.add_argument("--dec-lr", type=float, default=4e-4)
+    p.add_argument("--refine-channels", type=int, default=0,
+                   help="width of the decoder's pixel refiner (0 = none); added to a decoder that has none")
+    p.add_argument("--refine-feats", type=int, default=8, help="feature maps the patch head writes for the refiner")
+    p.add_argument("--init-bundle", metavar="DIR",
+                   help="start from a bundle's weights (read back from its graphs, checked on its golden files) "
+                        "instead of random ones: the tokenizer phases continue its tokenizer, the LLaMA its LLaMA")
     p.add_argument("--llama-dim", type=int, default=256)
     p.add_argument("--llama-layers", type=int, default=4)
     p.add_argument("--llama-heads", type=int, default=4)
@@ -406,6 +476,7 @@ def parse(argv=None):
     if a.quick:
         a.n_train, a.n_val, a.n_psnr = 600, 120, 64
         a.tok_steps, a.llama_steps, a.tok_minutes, a.llama_minutes, a.tok2_minutes = 40, 40, 0, 0, 0
+        a.dec_minutes = 0
         a.tok_batch = a.llama_batch = 16
         if a.run_dir == p.get_default("run_dir"):
             a.run_dir = os.path.join(HERE, "runs", "quick")
@@ -427,10 +498,7 @@ def main():
     env = dict(os.environ, DDT_TRAIN_COMMAND=cmd)
     t0 = time.time()
     for st in STAGES[STAGES.index(a.from_stage):]:
-        runs = [[]]
-        if st == "tokenizer" and a.tok2_minutes > 0 and not a.tok_resume:
-            # second tokenizer phase: continue from the checkpoint with a fresh, lower schedule
-            runs.append(["--tok-resume", "--tok-minutes", str(a.tok2_minutes), "--tok-lr", str(a.tok2_lr)])
+        runs = [x for _, x in tokenizer_phases(a)] if st == "tokenizer" else [[]]
         for extra in runs:
             log(f"=== stage {st} {' '.join(extra)}")
             r = subprocess.run([sys.executable, os.path.abspath(__file__), "--stage", st] + sys.argv[1:] + extra,

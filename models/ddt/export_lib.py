@@ -7,6 +7,7 @@ import hashlib
 import json
 import math
 import os
+import tempfile
 import time
 
 import numpy as np
@@ -128,20 +129,26 @@ def graph_modules(tok, llama):
 EXTERNAL_DATA_OVER = 1 << 30  # a graph's weights go to a .data file beside it past 1 GiB (protobuf stops at 2)
 
 
-def export_graphs(tok, llama, out_dir, external_data=False):
+def export_graphs(tok, llama, out_dir, external_data=False, precision="float32"):
     """ONNX graphs into out_dir. A graph whose weights exceed EXTERNAL_DATA_OVER (or every graph,
     with external_data=True) keeps them in one `<file>.data` beside it, as ONNX external data,
-    which ONNX Runtime reads from the graph's directory."""
+    which ONNX Runtime reads from the graph's directory. precision "float16" halves the weights
+    and the matrix arithmetic (fp16.py says what stays float32; the graphs' inputs and outputs do)."""
     tc, lc = tok.cfg, llama.cfg
     specs = graph_specs(tc, lc)
     mods = graph_modules(tok, llama)
     ex = example_inputs(tc, lc)
     for name, spec in specs.items():
-        export_graph(mods[name], ex[name], spec, out_dir, external_data)
+        export_graph(mods[name], ex[name], spec, out_dir, external_data, precision)
     return specs
 
 
-def export_graph(module, example, spec, out_dir, external_data=False):
+PRECISIONS = ("float32", "float16")
+
+
+def export_graph(module, example, spec, out_dir, external_data=False, precision="float32"):
+    if precision not in PRECISIONS:
+        raise ValueError(f"precision must be one of {PRECISIONS}, got {precision!r}")
     path = os.path.join(out_dir, spec["file"])
     before = set(os.listdir(out_dir))
     weights = sum(p.numel() * p.element_size() for p in module.parameters())
@@ -151,16 +158,24 @@ def export_graph(module, example, spec, out_dir, external_data=False):
                           input_names=[i["name"] for i in spec["inputs"]],
                           output_names=[o["name"] for o in spec["outputs"]],
                           dynamic_axes=dyn_axes(spec), do_constant_folding=True)
+    # torch writes a graph over 2 GB with one loose file per tensor: they are gathered into one
+    loose = set(os.listdir(out_dir)) - before - {spec["file"]}
+    m = None
+    if precision == "float16":
+        from .fp16 import to_float16
+        m = to_float16(onnx.load(path))
+        weights //= 2
+    spec["precision"] = precision
     if external_data or weights > EXTERNAL_DATA_OVER:
-        # torch writes a graph over 2 GB with one loose file per tensor: gather them into one
-        loose = set(os.listdir(out_dir)) - before - {spec["file"]}
-        m = onnx.load(path)
+        m = m or onnx.load(path)
         data = spec["file"] + ".data"
         onnx.save_model(m, path, save_as_external_data=True, all_tensors_to_one_file=True, location=data,
                         size_threshold=1024)
-        for f in loose:
-            os.remove(os.path.join(out_dir, f))
         spec["external_data"] = {"file": data}
+    elif m is not None:
+        onnx.save_model(m, path)
+    for f in loose:
+        os.remove(os.path.join(out_dir, f))
 
 
 def llama_state_from_onnx(path):
@@ -179,6 +194,76 @@ def llama_state_from_onnx(path):
             module = n.name[len("/m/"):-len("/MatMul")].replace("/", ".")
             state[module + ".weight"] = inits[n.input[1]].t().contiguous()
     return state
+
+
+def tokenizer_from_bundle(bundle_dir, llama_cfg):
+    """The DDT tokenizer read back from a bundle's encoder and denoiser graphs, for bundles whose
+    training checkpoint is gone. The exporter names most initializers `onnx::MatMul_N`, and N
+    depends only on the graph's structure; so a model of the same config with every parameter
+    drawn at random (distinct values: the exporter merges equal initializers) is exported the same
+    way, each of its initializers is found among its parameters by value, and the bundle's
+    initializer of that name goes into that parameter. The VQ's EMA state restarts from the codebook.
+    Check the result on the bundle's golden files (train.py does)."""
+    with open(os.path.join(bundle_dir, "manifest.json")) as f:
+        man = json.load(f)
+    tc = TokConfig(**man["tokenizer_model"]["config"])
+    probe = DDTTokenizer(tc).eval()
+    with torch.no_grad():
+        for p in probe.parameters():
+            p.normal_()
+        probe.vq.codebook.normal_()
+    tok = DDTTokenizer(tc).eval()
+    specs, examples = graph_specs(tc, llama_cfg), example_inputs(tc, llama_cfg)
+    mods = {"encoder": EncoderGraph(probe).eval(), "denoiser": DenoiserGraph(probe).eval()}
+    state = {}
+    for name in ("encoder", "denoiser"):
+        with tempfile.TemporaryDirectory() as tmp:
+            export_graph(mods[name], examples[name], specs[name], tmp)
+            probe_inits = {i.name: numpy_helper.to_array(i) for i in onnx.load(os.path.join(tmp, specs[name]["file"])).graph.initializer}
+        bundle_inits = {i.name: numpy_helper.to_array(i).copy()
+                        for i in onnx.load(os.path.join(bundle_dir, specs[name]["file"])).graph.initializer}
+        params = mods[name].state_dict()
+        for init, a in probe_inits.items():
+            for key, v in params.items():
+                if v.numel() == a.size and np.array_equal(v.numpy().reshape(a.shape), a):
+                    state[key] = torch.from_numpy(bundle_inits[init]).reshape(v.shape)
+                    break
+                if v.dim() == 2 and tuple(v.t().shape) == a.shape and np.array_equal(v.t().numpy(), a):
+                    state[key] = torch.from_numpy(bundle_inits[init]).t().contiguous()
+                    break
+            else:
+                raise ValueError(f"{name}: initializer {init} matches no parameter")
+    cb = state.pop("codebook")
+    if not torch.equal(state.pop("codebook_t").t(), cb):
+        raise ValueError("the encoder's and the denoiser's codebooks differ")
+    state["vq.codebook"] = cb
+    own = tok.state_dict()
+    # parameters no graph holds (the last block's unused stream) keep their fresh values: they
+    # reach no output
+    state["vq.ema_sum"] = cb.clone()
+    tok.load_state_dict({**own, **state})
+    check_tokenizer_goldens(tok.eval(), bundle_dir)
+    return tok
+
+
+def check_tokenizer_goldens(tok, bundle_dir):
+    """The tokenizer reproduces the bundle's encoder golden (tokens exact) and denoiser golden
+    (x0 within the manifest's 1e-4), or ValueError."""
+    def arr(t):
+        return torch.tensor(np.array(t["data"], dtype=t["dtype"]).reshape(t["shape"]))
+    with open(os.path.join(bundle_dir, "golden", "encoder.json")) as f:
+        g = json.load(f)
+    with torch.no_grad():
+        if not torch.equal(tok.encode_ids(arr(g["inputs"]["image"])), arr(g["outputs"]["tokens"])):
+            raise ValueError(f"{bundle_dir}: the tokenizer read back does not reproduce the encoder golden")
+    with open(os.path.join(bundle_dir, "golden", "denoiser.json")) as f:
+        g = json.load(f)
+    ins = {k: arr(v) for k, v in g["inputs"].items()}
+    with torch.no_grad():
+        x0 = tok.decoder(ins["x_t"], ins["t"], tok.vq.lookup(ins["tokens"]))
+    diff = float((x0 - arr(g["outputs"]["x0"])).abs().max())
+    if diff > 1e-4:
+        raise ValueError(f"{bundle_dir}: the tokenizer read back misses the denoiser golden by {diff}")
 
 
 ONNX_DT = {1: "float32", 7: "int64", 6: "int32", 9: "bool", 11: "float64"}
@@ -597,10 +682,13 @@ def load_run(run_dir):
     return tok, llama, ck, cl
 
 
-def export_bundle(tok, llama, tt, out_dir, name, provenance, val_images=None, goldens=True, external_data=False):
+def export_bundle(tok, llama, tt, out_dir, name, provenance, val_images=None, goldens=True, external_data=False,
+                  precision="float32"):
+    if precision != "float32" and goldens:
+        raise ValueError("golden files hold float32 references within 1e-4: a float16 bundle is written without them")
     os.makedirs(out_dir, exist_ok=True)
     t0 = time.time()
-    specs = export_graphs(tok, llama, out_dir, external_data)
+    specs = export_graphs(tok, llama, out_dir, external_data, precision)
     tt.save(os.path.join(out_dir, "tokenizer.json"))
     checks = {"onnx": {}, "torch_eager_vs_jit_trace_max_abs_diff": trace_check(tok, llama)}
     for k, s in specs.items():

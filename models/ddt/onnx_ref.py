@@ -9,7 +9,7 @@ import numpy as np
 import onnx
 from onnx import numpy_helper
 
-DT = {1: np.float32, 6: np.int32, 7: np.int64, 9: np.bool_, 11: np.float64}
+DT = {1: np.float32, 10: np.float16, 6: np.int32, 7: np.int64, 9: np.bool_, 11: np.float64}
 
 
 def _attrs(node):
@@ -87,7 +87,7 @@ def _gemm(ins, a):
     y = a.get("alpha", 1.0) * (A @ B)
     if len(ins) > 2 and ins[2] is not None:
         y = y + a.get("beta", 1.0) * ins[2]
-    return y.astype(np.float32)
+    return y.astype(ins[0].dtype)
 
 
 def _reduce(fn):
@@ -133,7 +133,25 @@ def _split(ins, a):
     return np.split(x, idx, axis=ax)
 
 
+def _conv(ins, a):
+    """2-D convolution, stride 1, no dilation, one group (what our graphs use), as one matmul."""
+    x, w = ins[0], ins[1]
+    if a.get("group", 1) != 1 or any(v != 1 for v in list(a.get("strides", [1, 1])) + list(a.get("dilations", [1, 1]))):
+        raise NotImplementedError(f"Conv {a}")
+    top, left, bottom, right = a.get("pads", [0, 0, 0, 0])
+    x = np.pad(x, ((0, 0), (0, 0), (top, bottom), (left, right)))
+    O, C, kh, kw = w.shape
+    B, _, H, W = x.shape
+    Ho, Wo = H - kh + 1, W - kw + 1
+    cols = np.stack([x[:, :, i:i + Ho, j:j + Wo] for i in range(kh) for j in range(kw)], axis=2)
+    y = w.reshape(O, C * kh * kw) @ cols.reshape(B, C * kh * kw, Ho * Wo)
+    if len(ins) > 2 and ins[2] is not None:
+        y = y + ins[2][:, None]
+    return y.reshape(B, O, Ho, Wo).astype(x.dtype)
+
+
 OPS = {
+    "Conv": _conv,
     "Add": lambda i, a: i[0] + i[1],
     "Sub": lambda i, a: i[0] - i[1],
     "Mul": lambda i, a: i[0] * i[1],

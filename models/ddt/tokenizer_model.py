@@ -43,6 +43,11 @@ class TokConfig:
     # noise level s(t) = shift*t / (1 + (shift-1)*t): below 1, an intermediate timestep keeps more
     # of the image, so x_t still carries the layout the coarse tokens held once they are hidden
     noise_shift: float = 1.0
+    # pixel refinement after the patch head (0 = none): 3x3 convolutions over the unpatchified x0
+    # estimate, x_t and `refine_feats` feature maps the patch head also writes; each patch is
+    # otherwise predicted from its own token alone, and edges that cross patch borders come out jagged
+    refine_channels: int = 0
+    refine_feats: int = 8
     aux_weight: float = 0.0  # optional training-only reconstruction head on the tokens (0 = off; not exported)
     aux_hidden: int = 512
 
@@ -87,10 +92,10 @@ def patchify(x, p):
     return x.reshape(-1, (H // p) * (W // p), C * p * p)
 
 
-def unpatchify(x, p, S):
+def unpatchify(x, p, S, channels=3):
     g = S // p
-    x = x.reshape(-1, g, g, 3, p, p).permute(0, 3, 1, 4, 2, 5)
-    return x.reshape(-1, 3, S, S)
+    x = x.reshape(-1, g, g, channels, p, p).permute(0, 3, 1, 4, 2, 5)
+    return x.reshape(-1, channels, S, S)
 
 
 def attention(q, k, v, heads):
@@ -235,6 +240,28 @@ def timestep_embedding(t, dim, scale=1000.0):
     return torch.cat([torch.cos(a), torch.sin(a)], dim=-1)
 
 
+class PixelRefiner(nn.Module):
+    """Residual 3x3 convolutions at pixel level over (x0 estimate, feature maps, x_t), modulated by
+    the timestep; the last convolution starts at zero, so a refiner added to a trained decoder
+    starts as the identity."""
+
+    def __init__(self, width, feats, channels):
+        super().__init__()
+        self.inp = nn.Conv2d(3 + feats + 3, channels, 3, padding=1)
+        self.mod = nn.Linear(width, 2 * channels)
+        self.mid = nn.Conv2d(channels, channels, 3, padding=1)
+        self.out = nn.Conv2d(channels, 3, 3, padding=1)
+        for m in (self.mod, self.out):
+            nn.init.zeros_(m.weight)
+            nn.init.zeros_(m.bias)
+
+    def forward(self, x0, feats, x_t, c):
+        h = F.gelu(self.inp(torch.cat([x0, feats, x_t], dim=1)), approximate="tanh")
+        scale, shift = self.mod(F.silu(c))[:, :, None, None].chunk(2, dim=1)
+        h = F.gelu(self.mid(h * (1 + scale) + shift), approximate="tanh")
+        return x0 + self.out(h)
+
+
 class Decoder(nn.Module):
     def __init__(self, cfg: TokConfig):
         super().__init__()
@@ -253,6 +280,9 @@ class Decoder(nn.Module):
         for m in (self.final_mod, self.final):
             nn.init.zeros_(m.weight)
             nn.init.zeros_(m.bias)
+        if cfg.refine_channels > 0:
+            self.feat = nn.Linear(W, cfg.refine_feats * cfg.patch ** 2)
+            self.refine = PixelRefiner(W, cfg.refine_feats, cfg.refine_channels)
 
     def forward(self, x_t, t, codes):
         cfg = self.cfg
@@ -263,8 +293,12 @@ class Decoder(nn.Module):
         for b in self.blocks:
             x, y = b(x, y, c)
         shift, scale = self.final_mod(F.silu(c))[:, None, :].chunk(2, dim=-1)
-        x = self.final(self.final_norm(x) * (1 + scale) + shift)
-        return unpatchify(x, cfg.patch, cfg.image_size)
+        h = self.final_norm(x) * (1 + scale) + shift
+        x0 = unpatchify(self.final(h), cfg.patch, cfg.image_size)
+        if cfg.refine_channels > 0:
+            feats = unpatchify(self.feat(h), cfg.patch, cfg.image_size, cfg.refine_feats)
+            x0 = self.refine(x0, feats, x_t, c)
+        return x0
 
 
 class DDTTokenizer(nn.Module):
@@ -285,10 +319,15 @@ class DDTTokenizer(nn.Module):
     def encode_ids(self, img):
         return self.vq.nearest(self.encoder(img))
 
-    def loss(self, x0, t_hi_frac=0.1):
+    def loss(self, x0, t_hi_frac=0.1, freeze_encoder=False):
+        """Training loss; with freeze_encoder the encoder and codebook stay as they are (the decoder
+        alone learns, and the token ids of every image, hence a LLaMA trained on them, stay valid)."""
         B = x0.shape[0]
-        z = self.encoder(x0)
-        q, ids, commit = self.vq(z)
+        if freeze_encoder:
+            ids = self.encode_ids(x0)
+            q, commit = self.vq.lookup(ids), torch.zeros(())
+        else:
+            q, ids, commit = self.vq(self.encoder(x0))
         u = torch.rand(B, device=x0.device)
         t = torch.sqrt(u)
         t = torch.where(torch.rand(B, device=x0.device) < t_hi_frac, torch.ones_like(t), t)

@@ -50,6 +50,28 @@ class BundleTest(unittest.TestCase):
                          set(self.man["world"]["t2i_kinds"]))
         self.assertEqual(v["vocab_size"], self.man["llama"]["config"]["vocab_size"])
 
+    def test_tokenizer_reads_back_from_its_graphs(self):
+        """export_lib.tokenizer_from_bundle (train.py --init-bundle): the weights read back from the
+        graphs reproduce the encoder and denoiser goldens; a graph that does not fit is refused."""
+        import shutil
+        import tempfile
+        from ddt.llama import LlamaConfig
+        lc = LlamaConfig(**self.man["llama"]["config"])
+        tok = export_lib.tokenizer_from_bundle(BUNDLE, lc)  # raises unless both goldens are reproduced
+        self.assertEqual(tok.cfg.T, self.man["tokenizer_model"]["T"])
+        with tempfile.TemporaryDirectory() as d:
+            for f in ("manifest.json", "encoder.onnx", "denoiser.onnx"):
+                shutil.copy(os.path.join(BUNDLE, f), d)
+            shutil.copytree(os.path.join(BUNDLE, "golden"), os.path.join(d, "golden"))
+            path = os.path.join(d, "golden", "denoiser.json")
+            with open(path) as f:
+                g = json.load(f)
+            g["outputs"]["x0"]["data"][0] += 0.01
+            with open(path, "w") as f:
+                json.dump(g, f)
+            with self.assertRaisesRegex(ValueError, "denoiser golden"):
+                export_lib.tokenizer_from_bundle(d, lc)
+
     def test_encoder_golden(self):
         G = load("golden/encoder.json")
         u8 = arr(G["extra"]["image_uint8_nhwc_rgb"])

@@ -6,8 +6,10 @@ import tempfile
 import time
 import unittest
 
+import onnx
+
 from _util import *  # noqa: F401,F403
-from ddt import export_lib
+from ddt import export_lib, fp16
 from ddt.llama import Llama, LlamaConfig
 from ddt.onnx_ref import Model
 from ddt.text_tokenizer import TextTokenizer
@@ -94,6 +96,65 @@ class TinyExportTest(unittest.TestCase):
                              ["denoiser.onnx.data", "encoder.onnx.data", "llama.onnx.data"])
             worst = compare_all(tc, llama.cfg, tok, llama, d, batches=((1, 0, 3),))
             self.assertLess(worst["llama"], 1e-4)
+
+    def test_pixel_refiner_exports(self):
+        """The decoder's pixel refiner (Conv) runs in the exported denoiser as in torch."""
+        tc = TokConfig(image_size=16, patch=4, T=8, codebook_size=32, enc_width=32, dec_width=32,
+                       enc_layers=1, dec_layers=1, enc_heads=2, dec_heads=2, mlp_ratio=2, refine_channels=8,
+                       refine_feats=4)
+        tt, tok, llama = build(tc, 32, 1, 2, 1, 64)
+        with tempfile.TemporaryDirectory() as d:
+            export_lib.export_graphs(tok, llama, d)
+            ops = {n.op_type for n in onnx.load(os.path.join(d, "denoiser.onnx")).graph.node}
+            self.assertIn("Conv", ops)
+            worst = compare_all(tc, llama.cfg, tok, llama, d, batches=((2, 0, 3),))
+            self.assertLess(worst["denoiser"], 1e-4)
+
+    def test_float16_halves_the_weights_and_keeps_the_contract(self):
+        tc = TokConfig(image_size=16, patch=4, T=8, codebook_size=32, enc_width=32, dec_width=32,
+                       enc_layers=1, dec_layers=1, enc_heads=2, dec_heads=2, mlp_ratio=2)
+        tt, tok, llama = build(tc, 32, 1, 2, 1, 64)
+        with tempfile.TemporaryDirectory() as d32, tempfile.TemporaryDirectory() as d16:
+            full = export_lib.export_bundle(tok, llama, tt, d32, "t", {"test": True}, goldens=False)
+            half = export_lib.export_bundle(tok, llama, tt, d16, "t", {"test": True}, goldens=False,
+                                            precision="float16")
+            for name in ("encoder", "denoiser", "llama"):
+                self.assertEqual(half["files"][name]["precision"], "float16")
+                self.assertEqual(half["files"][name]["inputs"], full["files"][name]["inputs"])
+                self.assertEqual(half["files"][name]["outputs"], full["files"][name]["outputs"])
+            for name in ("encoder", "denoiser", "llama"):
+                before, _ = fp16.weight_bytes(onnx.load(os.path.join(d32, name + ".onnx")))
+                after, halved = fp16.weight_bytes(onnx.load(os.path.join(d16, name + ".onnx")))
+                self.assertLess(after, 0.75 * before, name)  # the encoder's codebook search stays float32
+            self.assertGreater(halved, 0.9 * after, "the LLaMA's weights are half")
+            worst = compare_all(tc, llama.cfg, tok, llama, d16, batches=((2, 0, 5), (2, 3, 1)))
+            self.assertLess(worst["llama"], 2e-2)
+            self.assertLess(worst["denoiser"], 2e-2)
+            self.assertGreater(max(worst.values()), 1e-6, "nothing was computed in float16")
+            self.assertLessEqual(worst["encoder"], 1)  # a near tie between two codes may flip
+
+    def test_float16_keeps_the_visible_token_rule_exact_at_T_512(self):
+        """ceil(t*T - 1e-4) in float16 is one short at these 50-step timesteps (216 -> 215 at
+        t = 21/50); the rule stays float32."""
+        T = 512
+        tc = TokConfig(image_size=8, patch=4, T=T, codebook_size=16, enc_width=16, dec_width=16,
+                       enc_layers=1, dec_layers=1, enc_heads=2, dec_heads=2, mlp_ratio=2)
+        tt, tok, llama = build(tc, 16, 1, 2, 1, 32)
+        with tempfile.TemporaryDirectory() as d:
+            export_lib.export_graphs(tok, llama, d, precision="float16")
+            m = Model(os.path.join(d, "denoiser.onnx"))
+            x = np.random.default_rng(0).standard_normal((1, 3, 8, 8)).astype(np.float32)
+            base = np.zeros((1, T), np.int64)
+            for k in (21, 38, 42):
+                t = np.array([k / 50], np.float32)
+                v = int(np.ceil(t[0] * np.float32(T) - np.float32(1e-4)))  # tokens 1..v visible
+                self.assertNotEqual(v, int(np.ceil(np.float16(np.float16(t[0]) * np.float16(T)) - np.float16(1e-4))))
+                ref = m.run({"x_t": x, "t": t, "tokens": base})[0]
+                hidden, shown = base.copy(), base.copy()
+                hidden[0, v] = 5  # token v+1
+                shown[0, v - 1] = 5  # token v
+                self.assertTrue(np.array_equal(ref, m.run({"x_t": x, "t": t, "tokens": hidden})[0]), k)
+                self.assertFalse(np.array_equal(ref, m.run({"x_t": x, "t": t, "tokens": shown})[0]), k)
 
     def test_interpreter_can_fail(self):
         """The comparison is not vacuous: a perturbed weight is detected."""

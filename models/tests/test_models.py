@@ -76,6 +76,53 @@ class NoiseScheduleTest(unittest.TestCase):
             self.assertTrue(torch.allclose(out, x0.clamp(-1, 1), atol=1e-5))
 
 
+class DecoderPhaseTest(unittest.TestCase):
+    """The decoder phase (train.py --dec-minutes): a pixel refiner added to a trained decoder, the
+    encoder and codebook frozen so that every token id, and a LLaMA trained on them, stay valid."""
+
+    def small(self, **kw):
+        return TokConfig(image_size=16, patch=4, T=8, codebook_size=32, enc_width=32, dec_width=32,
+                         enc_layers=1, dec_layers=1, enc_heads=2, dec_heads=2, mlp_ratio=2, **kw)
+
+    def test_a_refiner_added_to_a_trained_decoder_starts_as_the_identity(self):
+        torch.manual_seed(0)
+        plain = randomize_(DDTTokenizer(self.small())).eval()
+        refined = DDTTokenizer(self.small(refine_channels=8, refine_feats=4)).eval()
+        missing, unexpected = refined.load_state_dict(plain.state_dict(), strict=False)
+        self.assertEqual(unexpected, [])
+        self.assertTrue(missing and all(k.startswith(("decoder.refine.", "decoder.feat.")) for k in missing))
+        x, t, ids = torch.randn(3, 3, 16, 16), torch.tensor([0.2, 0.7, 1.0]), torch.randint(0, 32, (3, 8))
+        with torch.no_grad():
+            a = plain.decoder(x, t, plain.vq.lookup(ids))
+            b = refined.decoder(x, t, refined.vq.lookup(ids))
+            self.assertTrue(torch.equal(a, b))
+            refined.decoder.refine.out.bias.add_(0.1)  # once trained, it does change the output
+            self.assertFalse(torch.equal(a, refined.decoder(x, t, refined.vq.lookup(ids))))
+
+    def test_a_frozen_encoder_step_keeps_every_token_id(self):
+        torch.manual_seed(0)
+        tok = randomize_(DDTTokenizer(self.small(refine_channels=8)))
+        x = torch.rand(16, 3, 16, 16) * 2 - 1
+        before = tok.encode_ids(x)
+        enc = {k: v.clone() for k, v in tok.encoder.state_dict().items()}
+        vq = {k: v.clone() for k, v in tok.vq.state_dict().items()}
+        dec = {k: v.clone() for k, v in tok.decoder.state_dict().items()}
+        opt = torch.optim.AdamW(tok.decoder.parameters(), lr=1e-2)
+        tok.train()
+        for _ in range(3):
+            loss, rec, commit, _ = tok.loss(x, freeze_encoder=True)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        self.assertTrue(all(torch.equal(v, tok.encoder.state_dict()[k]) for k, v in enc.items()))
+        self.assertTrue(all(torch.equal(v, tok.vq.state_dict()[k]) for k, v in vq.items()), "codebook or EMA moved")
+        self.assertTrue(torch.equal(before, tok.encode_ids(x)))
+        self.assertFalse(all(torch.equal(v, tok.decoder.state_dict()[k]) for k, v in dec.items()))
+        # the unfrozen loss does move the codebook (the EMA update): the check above can fail
+        tok.loss(x)
+        self.assertFalse(all(torch.equal(v, tok.vq.state_dict()[k]) for k, v in vq.items()))
+
+
 class NearestCodeTest(unittest.TestCase):
     def test_chunked_search_is_argmax_with_first_index_on_ties(self):
         from ddt.tokenizer_model import nearest_chunked
