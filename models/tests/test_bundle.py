@@ -143,11 +143,13 @@ class BundleTest(unittest.TestCase):
 
     def sample(self, tokens, noise):
         T = self.man["sampler"]["steps"]
+        shift = self.man["sampler"].get("noise_shift", 1.0)
+        s = lambda t: shift * t / (1 + (shift - 1) * t)  # the manifest's noise level s(t)
         x = noise
         for k in range(T, 0, -1):
             t = np.full((x.shape[0],), k / T, np.float32)
             x0, = self.g["denoiser"].run({"x_t": x, "t": t, "tokens": tokens})
-            x = (x0 + np.float32((k - 1) / T / (k / T)) * (x - x0)).astype(np.float32)
+            x = (x0 + np.float32(s((k - 1) / T) / s(k / T)) * (x - x0)).astype(np.float32)
         return np.clip(x, -1, 1)
 
     def test_generate_and_edit_golden(self):
