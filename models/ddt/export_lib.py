@@ -203,7 +203,7 @@ def tokenizer_from_bundle(bundle_dir, llama_cfg):
     drawn at random (distinct values: the exporter merges equal initializers) is exported the same
     way, each of its initializers is found among its parameters by value, and the bundle's
     initializer of that name goes into that parameter. The VQ's EMA state restarts from the codebook.
-    Check the result on the bundle's golden files (train.py does)."""
+    The result must reproduce the bundle's encoder and denoiser goldens, or ValueError."""
     with open(os.path.join(bundle_dir, "manifest.json")) as f:
         man = json.load(f)
     tc = TokConfig(**man["tokenizer_model"]["config"])
