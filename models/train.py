@@ -122,6 +122,14 @@ def tokenizer_phases(a):
     return [(n, x + ([] if i == last else ["--noise-shift", "1"])) for i, (n, x) in enumerate(phases)]
 
 
+def after_phases(prev, metrics):
+    """A stage's metrics after earlier phases (a checkpoint's or a bundle's): this phase listed after
+    theirs, steps and minutes summed."""
+    return {**metrics, "phases": (prev.get("phases") or [prev]) + [dict(metrics)],
+            "steps": metrics["steps"] + int(prev.get("steps", 0)),
+            "minutes": round(metrics["minutes"] + float(prev.get("minutes", 0)), 2)}
+
+
 def bundle_manifest(bundle):
     return load_json(os.path.join(bundle, "manifest.json"))
 
@@ -251,9 +259,7 @@ def stage_tokenizer(a):
                "val_psnr_db_T_step_sampler": round(psnr, 3), "val_images": a.n_psnr,
                "val_distinct_codes": int(torch.unique(ids).numel())}
     if prev:
-        metrics = {**metrics, "phases": (prev.get("phases") or [prev]) + [dict(metrics)],
-                   "steps": step + int(prev.get("steps", 0)),
-                   "minutes": round(minutes + float(prev.get("minutes", 0)), 2)}
+        metrics = after_phases(prev, metrics)
     torch.save({"config": config_dict(cfg), "state": tok.state_dict(), "step": step, "metrics": metrics},
                os.path.join(a.run_dir, "tokenizer.pt"))
     save_json(os.path.join(a.run_dir, "tokenizer_metrics.json"), metrics)
@@ -405,8 +411,7 @@ def stage_llama(a):
                "params": nparams, "prompt_drop_prob": a.drop_prob, "val_loss": val,
                "last_train_loss": round(loss.item(), 4)}
     if prev:
-        metrics = {**metrics, "phases": (prev.get("phases") or [prev]) + [dict(metrics)],
-                   "steps": step + int(prev["steps"]), "minutes": round(minutes + float(prev["minutes"]), 2)}
+        metrics = after_phases(prev, metrics)
     torch.save({"config": config_dict(cfg), "state": model.state_dict(), "step": step, "metrics": metrics},
                os.path.join(a.run_dir, "llama.pt"))
     save_json(os.path.join(a.run_dir, "llama_metrics.json"), metrics)
