@@ -36,8 +36,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Everything on this machine: the embedded broker, registry and Flink, the catalogue's topics and
  * schemas, the three GPU pools, the three orchestrators (generator, captioner, tokenizer), the
- * Flink evaluator job and the dashboard. What {@code ddt demo} and {@code ddt serve} run. What
- * it starts it stops, in reverse order, also when start-up fails half way.
+ * Flink evaluator job and the dashboard. What {@code ddt demo} and {@code ddt serve} run; a benchmark
+ * of the serving path may leave the evaluator and the dashboard out. What it starts it stops, in
+ * reverse order, also when start-up fails half way.
  */
 final class LocalPipeline implements AutoCloseable {
 
@@ -49,6 +50,7 @@ final class LocalPipeline implements AutoCloseable {
     final OrchestratorApp generator;
     final OrchestratorApp captioner;
     final OrchestratorApp tokenizer;
+    /** Null when started without the evaluator and the dashboard. */
     final Dashboard dashboard;
     final Map<String, Object> clientProperties;
     private final Deque<AutoCloseable> started;
@@ -82,6 +84,15 @@ final class LocalPipeline implements AutoCloseable {
     /** @param gpuSettings gpu-workers keys set on top of the defaults (a benchmark's schedulers) */
     static LocalPipeline start(String device, int metricsPort, int dashboardPort, Map<String, String> gpuSettings, PrintStream out)
             throws Exception {
+        return start(device, metricsPort, dashboardPort, gpuSettings, true, out);
+    }
+
+    /**
+     * @param observers whether to run the Flink evaluator and the dashboard; without them the pipeline is the serving
+     *                  path alone (broker, registry, pools, orchestrators) and {@link #dashboard} is null
+     */
+    static LocalPipeline start(String device, int metricsPort, int dashboardPort, Map<String, String> gpuSettings, boolean observers,
+                               PrintStream out) throws Exception {
         Deque<AutoCloseable> started = new ArrayDeque<>();
         try {
             Path bundle = BundleLocator.locate().orElseThrow(() -> new IllegalStateException(
@@ -114,13 +125,19 @@ final class LocalPipeline implements AutoCloseable {
             OrchestratorApp generator = push(started, GeneratorApp.start(OrchestratorConfig.from(p, Map.of(), "generator")));
             OrchestratorApp captioner = push(started, CaptionerApp.start(OrchestratorConfig.from(p, Map.of(), "captioner")));
             OrchestratorApp tokenizer = push(started, TokenizerApp.start(OrchestratorConfig.from(p, Map.of(), "tokenizer")));
-            JobClient evaluator = EvaluatorJob.start(stack.flink().environment(), EvaluatorTopics.catalogue(), client,
-                    EvaluatorJob.Settings.defaults(), ResultScorer.forWorld(ManifestReader.read(bundle).requireWorld()));
-            started.push(() -> evaluator.cancel().get(30, TimeUnit.SECONDS));
-            Dashboard dashboard = push(started, Dashboard.start(client, "127.0.0.1", dashboardPort));
-            out.printf("Pipeline  GPU pools (encoder, llama, mmdit), generator, captioner, tokenizer, Flink evaluator and dashboard up in %.1f s%n",
+            Dashboard dashboard = null;
+            if (observers) {
+                JobClient evaluator = EvaluatorJob.start(stack.flink().environment(), EvaluatorTopics.catalogue(), client,
+                        EvaluatorJob.Settings.defaults(), ResultScorer.forWorld(ManifestReader.read(bundle).requireWorld()));
+                started.push(() -> evaluator.cancel().get(30, TimeUnit.SECONDS));
+                dashboard = push(started, Dashboard.start(client, "127.0.0.1", dashboardPort));
+            }
+            out.printf("Pipeline  GPU pools (encoder, llama, mmdit), generator, captioner, tokenizer%s up in %.1f s%n",
+                    observers ? ", Flink evaluator and dashboard" : " (serving only: no evaluator, no dashboard)",
                     (System.nanoTime() - t0) / 1e9);
-            out.printf("Dashboard %s%n", dashboard.url());
+            if (dashboard != null) {
+                out.printf("Dashboard %s%n", dashboard.url());
+            }
             return new LocalPipeline(stack, bundle, workers, generator, captioner, tokenizer, dashboard, client, started);
         } catch (Exception | Error e) {
             closeAll(started);

@@ -25,12 +25,25 @@ final class SuiteStack implements AutoCloseable {
 
     /** @param gpuSettings gpu-workers keys for an embedded pipeline; a running stack keeps its own */
     static SuiteStack open(Connection connection, String device, Map<String, String> gpuSettings, PrintStream out) throws Exception {
+        return open(connection, device, gpuSettings, true, out);
+    }
+
+    /**
+     * A stack for measuring the serving path: an embedded pipeline without the Flink evaluator and
+     * the dashboard, which only watch the results; a running stack is used as it is.
+     */
+    static SuiteStack servingOnly(Connection connection, String device, PrintStream out) throws Exception {
+        return open(connection, device, Map.of(), false, out);
+    }
+
+    private static SuiteStack open(Connection connection, String device, Map<String, String> gpuSettings, boolean observers,
+                                   PrintStream out) throws Exception {
         Optional<Map<String, Object>> running = connection.running();
         if (running.isPresent()) {
             out.printf("Using the running stack on %s%n", running.get().get("bootstrap.servers"));
             return new SuiteStack(running.get(), null);
         }
-        LocalPipeline pipeline = LocalPipeline.start(device, 0, 0, gpuSettings, out);
+        LocalPipeline pipeline = LocalPipeline.start(device, 0, 0, gpuSettings, observers, out);
         return new SuiteStack(pipeline.clientProperties, pipeline);
     }
 
