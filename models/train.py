@@ -95,7 +95,28 @@ def tokenizer_config(a):
     return TokConfig(image_size=a.image_size, patch=a.patch, T=a.T, codebook_size=a.codebook,
                      enc_width=a.tok_width, dec_width=a.tok_width, enc_layers=a.enc_layers,
                      dec_layers=a.dec_layers, mlp_ratio=a.mlp_ratio, noise_shift=a.noise_shift,
-                     refine_channels=a.refine_channels, refine_feats=a.refine_feats)
+                     refine_channels=a.refine_channels, refine_feats=a.refine_feats,
+                     shape_weight=a.shape_weight)
+
+
+def shape_maps(run_dir, image_size):
+    """The world's per-pixel shape classes of every training image (the shape head's target), made
+    once from the samples' metadata and kept beside the data."""
+    import torch
+    from ddt.world import World
+    path = os.path.join(run_dir, "shape_maps_train.pt")
+    if os.path.exists(path):
+        return torch.load(path)
+    t0 = time.time()
+    data, w = torch.load(os.path.join(run_dir, "data_train.pt")), World(image_size)
+    maps = torch.zeros(len(data["images"]), image_size, image_size, dtype=torch.uint8)
+    for s, ix in zip(data["samples"], data["index"]):
+        maps[ix["img"]] = torch.from_numpy(w.shape_map(s["objects"]))
+        if "tgt" in ix:
+            maps[ix["tgt"]] = torch.from_numpy(w.shape_map(s["target_objects"]))
+    torch.save(maps, path)
+    log(f"shape maps of {len(maps)} training images, {time.time() - t0:.0f}s")
+    return maps
 
 
 def tokenizer_phases(a):
@@ -175,16 +196,21 @@ def token_probe(tok, images_u8):
     return f"psnr_t1 tokens {res[0]:.2f} random {res[1]:.2f} intra-image cos {cos:.3f}"
 
 
-def tokenizer_step(tok, opt, imgs, batch, g, freeze_encoder=False):
-    """One optimiser step of the tokenizer on a random batch, half of it mirrored."""
+def tokenizer_step(tok, opt, imgs, batch, g, freeze_encoder=False, maps=None):
+    """One optimiser step of the tokenizer on a random batch, half of it mirrored (with its shape
+    maps, where the shape head is on)."""
     import torch
     from ddt.data import to_tensor
     idx = torch.randint(0, len(imgs), (batch,), generator=g)
     x = to_tensor(imgs[idx].numpy())
     flip = torch.rand(batch, generator=g) < 0.5
     x = torch.where(flip[:, None, None, None], x.flip(-1), x)
+    m = None
+    if maps is not None:
+        m = maps[idx].long()
+        m = torch.where(flip[:, None, None], m.flip(-1), m)
     tok.train()
-    loss, rec, commit, _ = tok.loss(x, freeze_encoder=freeze_encoder)
+    loss, rec, commit, _ = tok.loss(x, freeze_encoder=freeze_encoder, shape_map=m)
     opt.zero_grad(set_to_none=True)
     loss.backward()
     torch.nn.utils.clip_grad_norm_(tok.parameters(), 1.0)
@@ -215,10 +241,12 @@ def stage_tokenizer(a):
         cfg = TokConfig(**ck["config"])
         if a.refine_channels > 0 and cfg.refine_channels == 0:  # a refiner added to a trained decoder
             cfg.refine_channels, cfg.refine_feats = a.refine_channels, a.refine_feats
-        cfg.noise_shift = a.noise_shift
+        cfg.noise_shift, cfg.shape_weight = a.noise_shift, a.shape_weight
         tok = DDTTokenizer(cfg)
         missing, unexpected = tok.load_state_dict(ck["state"], strict=False)
-        if unexpected or any(not k.startswith(("decoder.refine.", "decoder.feat.")) for k in missing):
+        # a refiner or a shape head may be added to a trained tokenizer; a shape head dropped with it
+        if (any(not k.startswith("shape_head.") for k in unexpected)
+                or any(not k.startswith(("decoder.refine.", "decoder.feat.", "shape_head.")) for k in missing)):
             raise SystemExit(f"tokenizer checkpoint does not fit: missing {missing}, unexpected {unexpected}")
         prev = ck.get("metrics", {"steps": ck.get("step")})
         torch.manual_seed(a.seed + 100)
@@ -226,6 +254,7 @@ def stage_tokenizer(a):
     else:
         tok = DDTTokenizer(cfg)
     imgs = torch.load(os.path.join(a.run_dir, "data_train.pt"))["images"]
+    maps = shape_maps(a.run_dir, cfg.image_size) if cfg.shape_weight > 0 and not a.freeze_encoder else None
     val = torch.load(os.path.join(a.run_dir, "data_val.pt"))["images"].numpy()
     trained = tok.decoder.parameters() if a.freeze_encoder else tok.parameters()
     opt = torch.optim.AdamW(trained, lr=a.tok_lr, weight_decay=0.0, betas=(0.9, 0.99))
@@ -239,7 +268,7 @@ def stage_tokenizer(a):
         lr = schedule(prog, a.tok_lr, 0.02 if prev else 0.05)
         for pg in opt.param_groups:
             pg["lr"] = lr
-        loss, rec, commit = tokenizer_step(tok, opt, imgs, a.tok_batch, g, a.freeze_encoder)
+        loss, rec, commit = tokenizer_step(tok, opt, imgs, a.tok_batch, g, a.freeze_encoder, maps)
         step += 1
         if step % 50 == 0 or step == 1:
             used = int((tok.vq.step - tok.vq.last_used < 20).sum())
@@ -255,7 +284,7 @@ def stage_tokenizer(a):
     psnr, ids = psnr_eval(tok, val, a.n_psnr, a.seed + 7)
     metrics = {"steps": step, "minutes": round(minutes, 2), "batch": a.tok_batch, "lr": a.tok_lr,
                "noise_shift": cfg.noise_shift, "encoder_frozen": a.freeze_encoder,
-               "refine_channels": cfg.refine_channels,
+               "refine_channels": cfg.refine_channels, "shape_weight": cfg.shape_weight,
                "val_psnr_db_T_step_sampler": round(psnr, 3), "val_images": a.n_psnr,
                "val_distinct_codes": int(torch.unique(ids).numel())}
     if prev:
@@ -464,6 +493,8 @@ def parse(argv=None):
     p.add_argument("--refine-channels", type=int, default=0,
                    help="width of the decoder's pixel refiner (0 = none); added to a decoder that has none")
     p.add_argument("--refine-feats", type=int, default=8, help="feature maps the patch head writes for the refiner")
+    p.add_argument("--shape-weight", type=float, default=0.0,
+                   help="weight of the training-only shape head (codes -> per-pixel shape classes); 0 = off")
     p.add_argument("--init-bundle", metavar="DIR",
                    help="start from a bundle's weights (read back from its graphs, checked on its golden files) "
                         "instead of random ones: the tokenizer phases continue its tokenizer, the LLaMA its LLaMA")

@@ -183,6 +183,35 @@ def per_kind(flags, kinds):
     return out
 
 
+def score_t2i(samples, imgs, S):
+    """(strict, GenEval's rules) per-kind scores of images meant to show the samples' captions."""
+    objs = [detect(im) for im in imgs]
+    kinds = [s["kind"] for s in samples]
+    return (per_kind([check_t2i(s, o, S) for s, o in zip(samples, objs)], kinds),
+            per_kind([check_geneval(s, o) for s, o in zip(samples, objs)], kinds))
+
+
+def reconstruction_ceiling(tok, val, n=300, seed=7):
+    """What the tokenizer lets the LLaMA reach at best: the detector on its reconstructions of the first
+    n held-out text-to-image images, with the T-step sampler (the report's figure: same images, same
+    noise) and with one decoder call at t = 1, all tokens visible (the tokens' own ceiling, the
+    sampler's losses aside)."""
+    samples, index, images = val["samples"], val["index"], val["images"].numpy()
+    t2i = [i for i, s in enumerate(samples) if s["task"] == "t2i"][:n]
+    S = tok.cfg.image_size
+    x = to_tensor(images[[index[i]["img"] for i in t2i]])
+    tok.eval()
+    with torch.no_grad():
+        ids = tok.encode_ids(x)
+        noise = torch.randn(x.shape, generator=torch.Generator().manual_seed(seed))
+        one_call = tok.decoder(noise, torch.ones(len(ids)), tok.vq.lookup(ids)).clamp(-1, 1)
+    out = {}
+    for name, imgs in (("sampler", sample_images(tok, ids.tolist(), seed)), ("one_call_t1", to_uint8(one_call))):
+        strict, geneval = score_t2i([samples[i] for i in t2i], imgs, S)
+        out[name] = {"strict": strict, "geneval": geneval}
+    return out
+
+
 GRID_PROMPTS = ["a large circle", "a small triangle", "a red square", "a blue circle",
                 "a circle and a triangle", "a square and a circle",
                 "two red circles", "three blue squares", "four yellow triangles",
@@ -211,11 +240,8 @@ def make_report(tok, llama, tt, val, run_dir, out_dir, n_samples=4, seed=7, n_t2
     rows = [[im for j in range(r * 6, r * 6 + 6) for im in (images[index[t2i[j]]["img"]], rec[j])] for r in range(4)]
     save_grid(os.path.join(out_dir, "grid_reconstruction.png"), rows,
               ["ground truth | T-step reconstruction"] * 4)
-    rec_objs = [detect(im) for im in rec]
-    rep["t2i_detector_on_tokenizer_reconstructions"] = per_kind(
-        [check_t2i(samples[i], o, S) for i, o in zip(t2i, rec_objs)], kinds)
-    rep["t2i_detector_on_tokenizer_reconstructions_geneval"] = per_kind(
-        [check_geneval(samples[i], o) for i, o in zip(t2i, rec_objs)], kinds)
+    rep["t2i_detector_on_tokenizer_reconstructions"], rep["t2i_detector_on_tokenizer_reconstructions_geneval"] = \
+        score_t2i([samples[i] for i in t2i], rec, S)
     runs = [("greedy", CFG_GENERATE, dict(greedy=True)),
             ("greedy", 1.0, dict(greedy=True)),
             ("sampled_top64", CFG_GENERATE, dict(greedy=False, top_k=64, generator=g))]
@@ -228,11 +254,8 @@ def make_report(tok, llama, tt, val, run_dir, out_dir, n_samples=4, seed=7, n_t2
         for i in range(0, len(caps), 200):
             toks += dec.generate(caps[i:i + 200], T, cfg_scale=scale, **kw)
         gen = sample_images(tok, toks, seed + 1)
-        gen_objs = [detect(im) for im in gen]
-        rep[f"t2i_accuracy_{mode}_cfg{scale}"] = per_kind(
-            [check_t2i(samples[i], o, S) for i, o in zip(t2i, gen_objs)], kinds)
-        rep[f"t2i_accuracy_{mode}_cfg{scale}_geneval"] = per_kind(
-            [check_geneval(samples[i], o) for i, o in zip(t2i, gen_objs)], kinds)
+        rep[f"t2i_accuracy_{mode}_cfg{scale}"], rep[f"t2i_accuracy_{mode}_cfg{scale}_geneval"] = \
+            score_t2i([samples[i] for i in t2i], gen, S)
         if not kw["greedy"]:
             sweep.append({"temperature": kw.get("temperature", 1.0), "top_k": kw["top_k"], "cfg": scale,
                           "geneval": rep[f"t2i_accuracy_{mode}_cfg{scale}_geneval"]["overall_mean_of_kinds"],

@@ -21,6 +21,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 MASK_EPS = 1e-4
+SHAPE_CLASSES = 4  # background + world.SHAPES, the shape head's classes
 
 
 @dataclass
@@ -48,6 +49,10 @@ class TokConfig:
     # otherwise predicted from its own token alone, and edges that cross patch borders come out jagged
     refine_channels: int = 0
     refine_feats: int = 8
+    # training-only head reading the T quantised codes back into a per-pixel shape map (0 = off; never
+    # exported): the reconstruction loss barely cares whether a 10-px blob has corners, so without it
+    # the tokens name colours, sizes and places well and shapes poorly
+    shape_weight: float = 0.0
     aux_weight: float = 0.0  # optional training-only reconstruction head on the tokens (0 = off; not exported)
     aux_hidden: int = 512
 
@@ -314,14 +319,18 @@ class DDTTokenizer(nn.Module):
             # the encoder a direct gradient while the diffusion decoder still ignores tokens.
             self.aux = nn.Sequential(nn.Linear(cfg.T * cfg.code_dim, cfg.aux_hidden), nn.GELU(),
                                      nn.Linear(cfg.aux_hidden, 3 * cfg.image_size ** 2))
+        if cfg.shape_weight > 0:
+            self.shape_head = nn.Sequential(nn.Linear(cfg.T * cfg.code_dim, cfg.aux_hidden), nn.GELU(),
+                                            nn.Linear(cfg.aux_hidden, SHAPE_CLASSES * cfg.image_size ** 2))
 
     @torch.no_grad()
     def encode_ids(self, img):
         return self.vq.nearest(self.encoder(img))
 
-    def loss(self, x0, t_hi_frac=0.1, freeze_encoder=False):
+    def loss(self, x0, t_hi_frac=0.1, freeze_encoder=False, shape_map=None):
         """Training loss; with freeze_encoder the encoder and codebook stay as they are (the decoder
-        alone learns, and the token ids of every image, hence a LLaMA trained on them, stay valid)."""
+        alone learns, and the token ids of every image, hence a LLaMA trained on them, stay valid).
+        shape_map (B,S,S) long, the world's per-pixel shape classes, feeds the shape head where on."""
         B = x0.shape[0]
         if freeze_encoder:
             ids = self.encode_ids(x0)
@@ -341,6 +350,10 @@ class DDTTokenizer(nn.Module):
         if self.cfg.aux_weight > 0:
             aux = self.aux(q.reshape(B, -1)).reshape(x0.shape)
             loss = loss + self.cfg.aux_weight * F.mse_loss(aux, x0)
+        if self.cfg.shape_weight > 0 and not freeze_encoder:
+            S = self.cfg.image_size
+            logits = self.shape_head(q.reshape(B, -1)).reshape(B, SHAPE_CLASSES, S, S)
+            loss = loss + self.cfg.shape_weight * F.cross_entropy(logits, shape_map)
         return loss, rec, commit, ids
 
     def step_ratio(self, k, steps):

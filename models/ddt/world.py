@@ -144,6 +144,14 @@ class World:
         draw_shape(ImageDraw.Draw(big), shape, box, k, 255)
         return np.asarray(big.resize((self.S, self.S), Image.BOX), dtype=np.float32) / 255.0
 
+    def shape_map(self, objects):
+        """(S,S) uint8: 1 + the index in SHAPES of the object covering each pixel (half coverage or
+        more), 0 for the background. A training target only: what a token must carry to keep shapes."""
+        out = np.zeros((self.S, self.S), dtype=np.uint8)
+        for o in objects:
+            out[self.alpha(o["shape"], o["box"]) >= 0.5] = 1 + SHAPES.index(o["shape"])
+        return out
+
     # ----------------------------------------------------------------- scenes
     def random_scene(self, rng, n):
         for _ in range(100):

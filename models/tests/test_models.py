@@ -122,6 +122,23 @@ class DecoderPhaseTest(unittest.TestCase):
         tok.loss(x)
         self.assertFalse(all(torch.equal(v, tok.vq.state_dict()[k]) for k, v in vq.items()))
 
+    def test_the_shape_head_sends_the_shape_map_into_the_encoder(self):
+        torch.manual_seed(0)
+        x = torch.rand(4, 3, 16, 16) * 2 - 1
+        shape_map = torch.randint(0, 4, (4, 16, 16))
+        grads = {}
+        for w in (0.0, 1.0):
+            torch.manual_seed(1)
+            tok = randomize_(DDTTokenizer(self.small(shape_weight=w))).train()
+            self.assertEqual(hasattr(tok, "shape_head"), w > 0)
+            torch.manual_seed(2)  # same timesteps and noise for both
+            loss, rec, _, _ = tok.loss(x, shape_map=shape_map)
+            if w > 0:
+                self.assertGreater(float(loss - rec), 1.0)  # the CE over 4 classes, about ln 4
+            loss.backward()
+            grads[w] = torch.cat([p.grad.flatten() for p in tok.encoder.parameters() if p.grad is not None])
+        self.assertFalse(torch.allclose(grads[0.0], grads[1.0]))
+
 
 class NearestCodeTest(unittest.TestCase):
     def test_chunked_search_is_argmax_with_first_index_on_ties(self):

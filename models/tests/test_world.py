@@ -32,6 +32,18 @@ class WorldTest(unittest.TestCase):
                 self.assertTrue(all(ch.isalpha() or ch == " " for ch in text), text)
                 self.assertNotIn(tt.unk, tt.encode(text), text)
 
+    def test_shape_map_marks_each_object_with_its_shape(self):
+        w = world.World(32)
+        objs = w.t2i_sample(random.Random(3))["objects"]
+        m = w.shape_map(objs)
+        self.assertEqual(m.shape, (32, 32))
+        for o in objs:
+            x0, y0, x1, y1 = o["box"]
+            cx, cy = int(o["cx"]), int(o["cy"])
+            self.assertEqual(m[cy, cx], 1 + world.SHAPES.index(o["shape"]), o)
+        self.assertEqual(set(m.flatten().tolist()) - {0}, {1 + world.SHAPES.index(o["shape"]) for o in objs})
+        self.assertGreater((m == 0).sum(), 32 * 32 // 2)  # the background stays 0
+
     def test_geometry_and_relations(self):
         w = world.World(32)
         rng = random.Random(1)
