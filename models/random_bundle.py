@@ -39,6 +39,7 @@ def main():
     p.add_argument("--llama-heads", type=int, default=8)
     p.add_argument("--llama-kv-heads", type=int, default=2)
     p.add_argument("--llama-hidden", type=int, default=1376)
+    p.add_argument("--sampler-steps", type=int, default=50, help="the manifest's denoiser steps per image (Selftok decodes in 50)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--external-data", action="store_true",
                    help="weights beside each graph in a .data file (automatic for a graph over 1 GiB)")
@@ -74,7 +75,8 @@ def main():
     prov = {"command": "python3 models/random_bundle.py " + " ".join(sys.argv[1:]), "random_weights": True,
             "llama_parameters": params, "seed": a.seed}
     export_lib.export_bundle(tok, llama, tt, a.out, os.path.basename(os.path.normpath(a.out)), prov, goldens=False,
-                             external_data=a.external_data, precision=a.precision)
+                             external_data=a.external_data, precision=a.precision,
+                             sampler_steps=a.sampler_steps)
     print(f"exported in {time.time() - t0:.0f} s", flush=True)
 
 

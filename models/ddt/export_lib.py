@@ -382,7 +382,7 @@ def build_manifest_llama(lc):
     }
 
 
-def build_manifest(tok, llama, tt, specs, provenance, name):
+def build_manifest(tok, llama, tt, specs, provenance, name, sampler_steps=None):
     tc, lc = tok.cfg, llama.cfg
     return {
         "format": "ddt-bundle/1",
@@ -408,7 +408,7 @@ def build_manifest(tok, llama, tt, specs, provenance, name):
                         "ignored (masked to zero inside the graph); t has shape (batch,)",
         },
         "sampler": {
-            "steps": tc.T,
+            "steps": sampler_steps or tc.T,
             "noise_shift": tc.noise_shift,
             "noise": "x_1 ~ N(0,1), shape (batch,3,S,S) float32; forward process x_t = s(t)*eps + (1-s(t))*x0 "
                      "with noise level s(t) = noise_shift*t / (1 + (noise_shift-1)*t) (noise_shift 1: s(t) = t)",
@@ -504,7 +504,7 @@ def write_llama_golden(llama, tt, gdir, vo):
     return "golden/llama.json"
 
 
-def write_goldens(tok, llama, tt, out_dir, val_images, seed=1234):
+def write_goldens(tok, llama, tt, out_dir, val_images, seed=1234, sampler_steps=None):
     gdir = os.path.join(out_dir, "golden")
     os.makedirs(gdir, exist_ok=True)
     tc, lc = tok.cfg, llama.cfg
@@ -540,7 +540,7 @@ def write_goldens(tok, llama, tt, out_dir, val_images, seed=1234):
 
         # whole generation: prompt -> tokens -> image
         def gen_record(kind, text, tokens, noise, prompt, uprompt, scale):
-            img, xs = sample_images(tok, torch.tensor([tokens]), noise, record=True)
+            img, xs = sample_images(tok, torch.tensor([tokens]), noise, steps=sampler_steps, record=True)
             return {"kind": kind, "text": text, "prompt_ids": prompt, "unconditional_prompt_ids": uprompt,
                     "cfg_scale": scale, "decoding": "greedy",
                     "llm_visual_ids_coarse_first": [vo + c for c in tokens[::-1]],
@@ -683,7 +683,9 @@ def load_run(run_dir):
 
 
 def export_bundle(tok, llama, tt, out_dir, name, provenance, val_images=None, goldens=True, external_data=False,
-                  precision="float32"):
+                  precision="float32", sampler_steps=None):
+    """sampler_steps: the manifest's denoiser steps per image (default T; the visible-token rule holds
+    for any count)."""
     if precision != "float32" and goldens:
         raise ValueError("golden files hold float32 references within 1e-4: a float16 bundle is written without them")
     os.makedirs(out_dir, exist_ok=True)
@@ -698,8 +700,8 @@ def export_bundle(tok, llama, tt, out_dir, name, provenance, val_images=None, go
         if val_images is None:
             g = torch.Generator().manual_seed(0)
             val_images = (torch.rand(4, tok.cfg.image_size, tok.cfg.image_size, 3, generator=g) * 255).byte().numpy()
-        golden = write_goldens(tok, llama, tt, out_dir, val_images)
-    man = build_manifest(tok, llama, tt, specs, provenance, name)
+        golden = write_goldens(tok, llama, tt, out_dir, val_images, sampler_steps=sampler_steps)
+    man = build_manifest(tok, llama, tt, specs, provenance, name, sampler_steps)
     for k, s in specs.items():
         man["files"][k]["sha256"] = sha256(os.path.join(out_dir, s["file"]))
         man["files"][k]["bytes"] = os.path.getsize(os.path.join(out_dir, s["file"]))

@@ -99,6 +99,17 @@ class TinyExportTest(unittest.TestCase):
             worst = compare_all(tc, llama.cfg, tok, llama, d, batches=((1, 0, 3),))
             self.assertLess(worst["llama"], 1e-4)
 
+    def test_sampler_steps_apart_from_T_reach_the_manifest_and_the_golden_image(self):
+        tc = TokConfig(image_size=16, patch=4, T=8, codebook_size=32, enc_width=32, dec_width=32,
+                       enc_layers=1, dec_layers=1, enc_heads=2, dec_heads=2, mlp_ratio=2)
+        tt, tok, llama = build(tc, 32, 1, 2, 1, 64)
+        with tempfile.TemporaryDirectory() as d:
+            man = export_lib.export_bundle(tok, llama, tt, d, "t", {"test": True}, goldens=True, sampler_steps=3)
+            self.assertEqual(man["sampler"]["steps"], 3)
+            with open(os.path.join(d, man["golden"]["files"]["generate"])) as f:
+                kept = json.load(f)["sampler_x_at_steps"]["steps"]
+            self.assertEqual(max(kept), 2, "the golden image was sampled in the manifest's 3 steps")
+
     def test_pixel_refiner_exports(self):
         """The decoder's pixel refiner (Conv) runs in the exported denoiser as in torch."""
         tc = TokConfig(image_size=16, patch=4, T=8, codebook_size=32, enc_width=32, dec_width=32,

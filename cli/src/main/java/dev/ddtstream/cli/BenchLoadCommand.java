@@ -26,9 +26,10 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code ddt bench load}: an open-loop Poisson stream of held-out requests through the whole
- * pipeline (a running stack, else the embedded one) at a rate and a request mix, with throughput
- * and latency percentiles per kind; with several {@code --schedulers}, the same arrivals through a
- * fresh embedded pipeline for each, side by side.
+ * pipeline (a running stack, else the embedded one: its serving path alone unless
+ * {@code --observers}) at a rate and a request mix, with throughput and latency percentiles per
+ * kind; with several {@code --schedulers}, the same arrivals through a fresh embedded pipeline for
+ * each, side by side.
  */
 @Command(name = "load", mixinStandardHelpOptions = true,
         description = "An open-loop Poisson arrival stream of GENERATE / EDIT / CAPTION requests through the pipeline: "
@@ -56,6 +57,14 @@ final class BenchLoadCommand implements Callable<Integer> {
                     + "continuous, static (default: ${DEFAULT-VALUE}; a running stack keeps its own, one run).")
     List<String> schedulers;
 
+    @Option(names = "--suite", description = "A bundle whose held-out scenes supply the requests (default: the served bundle's; "
+            + "a random-weight bundle has none, so pass the committed one: the encoder resizes its images).")
+    Path suiteBundle;
+
+    @Option(names = "--observers", description = "Embedded stack only: also run the Flink evaluator and the dashboard "
+            + "(they score synthetic-world results, so the bundle must describe its world).")
+    boolean observers;
+
     @Option(names = "--json", defaultValue = "target/bench/load.json", description = "Where the JSON report goes (default: ${DEFAULT-VALUE}).")
     Path json;
 
@@ -66,7 +75,12 @@ final class BenchLoadCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Path dir = BundleLocator.locate().orElseThrow(() -> new IllegalStateException("no model bundle: set DDT_BUNDLE"));
         List<OpenLoopLoad.Arrival> arrivals = OpenLoopLoad.schedule(rate, seconds, new EnumMap<>(mix), seed);
-        HeldOutSuite suite = new HeldOutSuite(dir, ManifestReader.read(dir).imageSize());
+        Path suiteDir = suiteBundle != null ? suiteBundle : dir;
+        if (!Files.exists(suiteDir.resolve("eval/heldout.json"))) {
+            throw new IllegalArgumentException(suiteDir + " has no held-out suite (eval/heldout.json): pass --suite with a trained bundle, "
+                    + "e.g. --suite " + BundleLocator.COMMITTED);
+        }
+        HeldOutSuite suite = new HeldOutSuite(suiteDir, ManifestReader.read(suiteDir).imageSize());
         Map<RequestKind, List<GenerationRequest>> pools = new EnumMap<>(RequestKind.class);
         for (RequestKind kind : mix.keySet()) {
             pools.put(kind, suite.ofKind(kind, 64, "load"));
@@ -79,7 +93,7 @@ final class BenchLoadCommand implements Callable<Integer> {
         for (String scheduler : schedulers) {
             Map<String, String> gpu = Map.of("llama.scheduler", scheduler, "mmdit.scheduler", scheduler);
             Run r = run(arrivals, pools, gpu);
-            System.out.printf(Locale.ROOT, "%nOpen-loop load, %s schedulers: %.1f requests/s for %.0f s (all answered after %.1f s)%n",
+            System.out.printf(Locale.ROOT, "%nOpen-loop load, %s schedulers: %.2f requests/s for %.0f s (all answered after %.1f s)%n",
                     scheduler, rate, seconds, r.wallSeconds());
             System.out.print(OpenLoopLoad.table(r.kinds()));
             runs.add(Map.of("scheduler", scheduler, "wallSeconds", r.wallSeconds(), "kinds", r.kinds()));
@@ -103,13 +117,13 @@ final class BenchLoadCommand implements Callable<Integer> {
         String run = "load-" + Long.toString(System.currentTimeMillis(), 36);
         List<OpenLoopLoad.Outcome> outcomes = Collections.synchronizedList(new ArrayList<>());
         double wall;
-        try (SuiteStack stack = SuiteStack.open(connection, device, gpu, System.out);
+        try (SuiteStack stack = SuiteStack.open(connection, device, gpu, observers, System.out);
              DdtClient client = DdtClient.connect(stack.clientProperties)) {
             // one request of each kind first: the pools' first batches pay their warm-up
             List<CompletableFuture<?>> warm = new ArrayList<>();
             pools.forEach((kind, pool) -> warm.add(client.submit(renamed(pool.get(0), run + "-warm-" + kind))));
             CompletableFuture.allOf(warm.toArray(CompletableFuture[]::new)).get(5, TimeUnit.MINUTES);
-            System.out.printf(Locale.ROOT, "Sending %d requests over %.0f s (%.1f/s, %s)...%n", arrivals.size(), seconds, rate, mix);
+            System.out.printf(Locale.ROOT, "Sending %d requests over %.0f s (%.2f/s, %s)...%n", arrivals.size(), seconds, rate, mix);
             List<CompletableFuture<?>> answers = new ArrayList<>();
             long start = System.nanoTime();
             for (int i = 0; i < arrivals.size(); i++) {

@@ -36,7 +36,11 @@ final class SuiteStack implements AutoCloseable {
         return open(connection, device, Map.of(), false, out);
     }
 
-    private static SuiteStack open(Connection connection, String device, Map<String, String> gpuSettings, boolean observers,
+    /**
+     * @param gpuSettings gpu-workers keys for an embedded pipeline; a running stack keeps its own
+     * @param observers   whether an embedded pipeline also runs the Flink evaluator and the dashboard
+     */
+    static SuiteStack open(Connection connection, String device, Map<String, String> gpuSettings, boolean observers,
                                    PrintStream out) throws Exception {
         Optional<Map<String, Object>> running = connection.running();
         if (running.isPresent()) {
