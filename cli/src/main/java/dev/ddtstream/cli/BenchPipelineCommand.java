@@ -51,7 +51,7 @@ import picocli.CommandLine.Option;
  * JIT compilation), taken from the engines; {@code --observers} runs them too, as the benchmark did
  * before. Through Kafka the first answer comes only after its LLaMA and MMDiT steps, which the two
  * stages' loops share with other jobs and with each other, and every hop's commit and batching wait
- * (0.7-0.9 s here), a fixed cost that a short suite does not amortise: the output gives it, and the
+ * (0.5-1.0 s here), a fixed cost that a short suite does not amortise: the output gives it, and the
  * rate between the first and the last answer, beside the whole run's. The default suite of 480
  * requests lasts about 7 s a pass here, long enough for throughput rather than that fill time to
  * decide the ratio (at 96 requests, 1.3 s a pass in-process, a 0.7-s fill alone holds it under

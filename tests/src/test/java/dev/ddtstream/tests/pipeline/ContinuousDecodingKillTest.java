@@ -115,7 +115,7 @@ class ContinuousDecodingKillTest {
                 long servedTwice = stageResults.values().stream().filter(list -> list.size() > 1).count();
                 System.out.printf("continuous kill: %d requests, killed in LLaMA transaction %d, %d served again after the restart%n",
                         ids.size(), KILL_AT, servedTwice);
-                assertTrue(killInside.killedJobs() >= 0);
+                assertTrue(killInside.killedJobs() >= 0, "the pool was killed inside LLaMA transaction " + KILL_AT);
             }
         }
     }
