@@ -96,7 +96,8 @@ def tokenizer_config(a):
                      enc_width=a.tok_width, dec_width=a.tok_width, enc_layers=a.enc_layers,
                      dec_layers=a.dec_layers, mlp_ratio=a.mlp_ratio, noise_shift=a.noise_shift,
                      refine_channels=a.refine_channels, refine_feats=a.refine_feats,
-                     shape_weight=a.shape_weight)
+                     shape_weight=a.shape_weight, fg_weight=a.fg_weight,
+                     enc_stem=a.enc_stem)
 
 
 def shape_maps(run_dir, image_size):
@@ -241,7 +242,7 @@ def stage_tokenizer(a):
         cfg = TokConfig(**ck["config"])
         if a.refine_channels > 0 and cfg.refine_channels == 0:  # a refiner added to a trained decoder
             cfg.refine_channels, cfg.refine_feats = a.refine_channels, a.refine_feats
-        cfg.noise_shift, cfg.shape_weight = a.noise_shift, a.shape_weight
+        cfg.noise_shift, cfg.shape_weight, cfg.fg_weight = a.noise_shift, a.shape_weight, a.fg_weight
         tok = DDTTokenizer(cfg)
         missing, unexpected = tok.load_state_dict(ck["state"], strict=False)
         # a refiner or a shape head may be added to a trained tokenizer; a shape head dropped with it
@@ -285,6 +286,7 @@ def stage_tokenizer(a):
     metrics = {"steps": step, "minutes": round(minutes, 2), "batch": a.tok_batch, "lr": a.tok_lr,
                "noise_shift": cfg.noise_shift, "encoder_frozen": a.freeze_encoder,
                "refine_channels": cfg.refine_channels, "shape_weight": cfg.shape_weight,
+               "fg_weight": cfg.fg_weight,
                "val_psnr_db_T_step_sampler": round(psnr, 3), "val_images": a.n_psnr,
                "val_distinct_codes": int(torch.unique(ids).numel())}
     if prev:
@@ -495,6 +497,10 @@ def parse(argv=None):
     p.add_argument("--refine-feats", type=int, default=8, help="feature maps the patch head writes for the refiner")
     p.add_argument("--shape-weight", type=float, default=0.0,
                    help="weight of the training-only shape head (codes -> per-pixel shape classes); 0 = off")
+    p.add_argument("--fg-weight", type=float, default=0.0,
+                   help="extra reconstruction-loss weight of object pixels and their 1-px ring (0 = plain MSE)")
+    p.add_argument("--enc-stem", type=int, default=0,
+                   help="width of the encoder's convolutional stem (0 = the linear patch embedding alone)")
     p.add_argument("--init-bundle", metavar="DIR",
                    help="start from a bundle's weights (read back from its graphs, checked on its golden files) "
                         "instead of random ones: the tokenizer phases continue its tokenizer, the LLaMA its LLaMA")

@@ -110,18 +110,24 @@ class TinyExportTest(unittest.TestCase):
                 kept = json.load(f)["sampler_x_at_steps"]["steps"]
             self.assertEqual(max(kept), 2, "the golden image was sampled in the manifest's 3 steps")
 
-    def test_pixel_refiner_exports(self):
-        """The decoder's pixel refiner (Conv) runs in the exported denoiser as in torch."""
+    def conv_export_error(self, graph, **conv_option):
+        """The largest difference between torch and the exported graph (which must hold a Conv)."""
         tc = TokConfig(image_size=16, patch=4, T=8, codebook_size=32, enc_width=32, dec_width=32,
-                       enc_layers=1, dec_layers=1, enc_heads=2, dec_heads=2, mlp_ratio=2, refine_channels=8,
-                       refine_feats=4)
+                       enc_layers=1, dec_layers=1, enc_heads=2, dec_heads=2, mlp_ratio=2, **conv_option)
         tt, tok, llama = build(tc, 32, 1, 2, 1, 64)
         with tempfile.TemporaryDirectory() as d:
             export_lib.export_graphs(tok, llama, d)
-            ops = {n.op_type for n in onnx.load(os.path.join(d, "denoiser.onnx")).graph.node}
+            ops = {n.op_type for n in onnx.load(os.path.join(d, f"{graph}.onnx")).graph.node}
             self.assertIn("Conv", ops)
-            worst = compare_all(tc, llama.cfg, tok, llama, d, batches=((2, 0, 3),))
-            self.assertLess(worst["denoiser"], 1e-4)
+            return compare_all(tc, llama.cfg, tok, llama, d, batches=((2, 0, 3),))[graph]
+
+    def test_pixel_refiner_exports(self):
+        """The decoder's pixel refiner (Conv) runs in the exported denoiser as in torch."""
+        self.assertLess(self.conv_export_error("denoiser", refine_channels=8, refine_feats=4), 1e-4)
+
+    def test_encoder_stem_exports(self):
+        """The encoder's convolutional stem runs in the exported encoder as in torch: the same ids."""
+        self.assertEqual(self.conv_export_error("encoder", enc_stem=8), 0.0)
 
     def test_float16_halves_the_weights_and_keeps_the_contract(self):
         tc = TokConfig(image_size=16, patch=4, T=8, codebook_size=32, enc_width=32, dec_width=32,

@@ -3,7 +3,7 @@ import unittest
 
 from _util import *  # noqa: F401,F403
 from ddt.llama import Llama, LlamaConfig, rotate_half
-from ddt.tokenizer_model import DDTTokenizer, DenoiserGraph, TokConfig, noise_level, token_mask, visible_count
+from ddt.tokenizer_model import DDTTokenizer, DenoiserGraph, TokConfig, noise_level, token_mask, visible_count, weighted_mse
 
 SMALL = TokConfig(image_size=16, patch=4, T=8, codebook_size=64, enc_width=32, dec_width=32,
                   enc_layers=1, dec_layers=2, enc_heads=2, dec_heads=2, mlp_ratio=2)
@@ -74,6 +74,26 @@ class NoiseScheduleTest(unittest.TestCase):
             out = tok.sample(torch.zeros(2, SMALL.T, dtype=torch.long), eps, steps=4)
             self.assertEqual(seen, [1.0, 0.75, 0.5, 0.25])
             self.assertTrue(torch.allclose(out, x0.clamp(-1, 1), atol=1e-5))
+
+
+class ForegroundWeightTest(unittest.TestCase):
+    def test_an_error_on_an_object_costs_more_than_the_same_error_on_the_background(self):
+        bg = 28 / 127.5 - 1
+        x0 = torch.full((1, 3, 16, 16), bg)
+        x0[:, 0, 4:8, 4:8] = 0.9  # a red square; its 1-px ring spans rows and columns 3..8
+        on_obj, off_obj = x0.clone(), x0.clone()
+        on_obj[:, 1, 5, 5] += 0.5
+        off_obj[:, 1, 13, 13] += 0.5
+        self.assertAlmostEqual(float(weighted_mse(off_obj, x0, 0.0)), float(weighted_mse(on_obj, x0, 0.0)), 7)
+        self.assertGreater(float(weighted_mse(on_obj, x0, 4.0)), 4 * float(weighted_mse(off_obj, x0, 4.0)))
+        ring = x0.clone()
+        ring[:, 1, 3, 3] += 0.5  # diagonal neighbour of the corner: background, but inside the ring
+        self.assertAlmostEqual(float(weighted_mse(ring, x0, 4.0)), float(weighted_mse(on_obj, x0, 4.0)), 6)
+
+    def test_a_blank_image_counts_like_plain_mse(self):
+        x0 = torch.full((2, 3, 8, 8), 28 / 127.5 - 1)
+        x = x0 + 0.1 * torch.randn_like(x0)
+        self.assertAlmostEqual(float(weighted_mse(x, x0, 9.0)), float(torch.nn.functional.mse_loss(x, x0)), 6)
 
 
 class DecoderPhaseTest(unittest.TestCase):
