@@ -4,7 +4,9 @@ import unittest
 from _util import *  # noqa: F401,F403
 from ddt.llama import Llama, LlamaConfig, rotate_half
 from ddt.tokenizer_model import DDTTokenizer, DenoiserGraph, TokConfig, noise_level, token_mask, visible_count, weighted_mse
+from ddt.world import BACKGROUND
 
+BG = BACKGROUND[0] / 127.5 - 1  # the world's grey in the [-1, 1] pixel scale
 SMALL = TokConfig(image_size=16, patch=4, T=8, codebook_size=64, enc_width=32, dec_width=32,
                   enc_layers=1, dec_layers=2, enc_heads=2, dec_heads=2, mlp_ratio=2)
 
@@ -77,9 +79,9 @@ class NoiseScheduleTest(unittest.TestCase):
 
 
 class ForegroundWeightTest(unittest.TestCase):
+    """--fg-weight: object pixels and their 1-px ring weigh more, normalised by the mean weight."""
     def test_an_error_on_an_object_costs_more_than_the_same_error_on_the_background(self):
-        bg = 28 / 127.5 - 1
-        x0 = torch.full((1, 3, 16, 16), bg)
+        x0 = torch.full((1, 3, 16, 16), BG)
         x0[:, 0, 4:8, 4:8] = 0.9  # a red square; its 1-px ring spans rows and columns 3..8
         on_obj, off_obj = x0.clone(), x0.clone()
         on_obj[:, 1, 5, 5] += 0.5
@@ -90,10 +92,10 @@ class ForegroundWeightTest(unittest.TestCase):
         ring[:, 1, 3, 3] += 0.5  # diagonal neighbour of the corner: background, but inside the ring
         self.assertAlmostEqual(float(weighted_mse(ring, x0, 4.0)), float(weighted_mse(on_obj, x0, 4.0)), 6)
 
-    def test_a_blank_image_counts_like_plain_mse(self):
-        x0 = torch.full((2, 3, 8, 8), 28 / 127.5 - 1)
-        x = x0 + 0.1 * torch.randn_like(x0)
-        self.assertAlmostEqual(float(weighted_mse(x, x0, 9.0)), float(torch.nn.functional.mse_loss(x, x0)), 6)
+    def test_an_image_of_one_weight_counts_like_plain_mse(self):
+        for x0 in (torch.full((2, 3, 8, 8), BG), torch.full((2, 3, 8, 8), 0.9)):  # blank; object everywhere
+            x = x0 + 0.1 * torch.randn_like(x0)
+            self.assertAlmostEqual(float(weighted_mse(x, x0, 9.0)), float(torch.nn.functional.mse_loss(x, x0)), 6)
 
 
 class DecoderPhaseTest(unittest.TestCase):
