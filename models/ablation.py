@@ -163,7 +163,7 @@ def stage_sp_tok(a):
         lr = train.schedule(step / total, a.tok_lr, 0.05)
         for pg in opt.param_groups:
             pg["lr"] = lr
-        loss, rec, commit = train.tokenizer_step(tok, opt, imgs, a.tok_batch, g)
+        loss, rec, commit, _ = train.tokenizer_step(tok, opt, imgs, a.tok_batch, g)
         step += 1
         if step % 50 == 0 or step == 1:
             used = int((tok.vq.step - tok.vq.last_used < 20).sum())

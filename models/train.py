@@ -211,12 +211,13 @@ def tokenizer_step(tok, opt, imgs, batch, g, freeze_encoder=False, maps=None):
         m = maps[idx].long()
         m = torch.where(flip[:, None, None], m.flip(-1), m)
     tok.train()
-    loss, rec, commit, _ = tok.loss(x, freeze_encoder=freeze_encoder, shape_map=m)
+    terms = {}
+    loss, rec, commit, _ = tok.loss(x, freeze_encoder=freeze_encoder, shape_map=m, terms=terms)
     opt.zero_grad(set_to_none=True)
     loss.backward()
     torch.nn.utils.clip_grad_norm_(tok.parameters(), 1.0)
     opt.step()
-    return loss, rec, commit
+    return loss, rec, commit, terms
 
 
 def stage_tokenizer(a):
@@ -269,12 +270,13 @@ def stage_tokenizer(a):
         lr = schedule(prog, a.tok_lr, 0.02 if prev else 0.05)
         for pg in opt.param_groups:
             pg["lr"] = lr
-        loss, rec, commit = tokenizer_step(tok, opt, imgs, a.tok_batch, g, a.freeze_encoder, maps)
+        loss, rec, commit, terms = tokenizer_step(tok, opt, imgs, a.tok_batch, g, a.freeze_encoder, maps)
         step += 1
         if step % 50 == 0 or step == 1:
             used = int((tok.vq.step - tok.vq.last_used < 20).sum())
             log(f"tok step {step} prog {prog:.3f} loss {loss.item():.4f} rec {rec.item():.4f} "
                 f"commit {commit.item():.4f} lr {lr:.2e} codes_used20 {used} "
+                + "".join(f"{k} {v:.4f} " for k, v in terms.items()) +
                 f"{(time.time() - t0) / step:.3f}s/step")
         if step % 250 == 0:
             log(f"tok step {step} probe: " + token_probe(tok, val[:64]))
@@ -496,7 +498,7 @@ def parse(argv=None):
                    help="width of the decoder's pixel refiner (0 = none); added to a decoder that has none")
     p.add_argument("--refine-feats", type=int, default=8, help="feature maps the patch head writes for the refiner")
     p.add_argument("--shape-weight", type=float, default=0.0,
-                   help="weight of the training-only shape head (codes -> per-pixel shape classes); 0 = off")
+                   help="weight of the training-only shape head (codes -> the shape of each object pixel); 0 = off")
     p.add_argument("--fg-weight", type=float, default=0.0,
                    help="extra reconstruction-loss weight of object pixels and their 1-px ring (0 = plain MSE)")
     p.add_argument("--enc-stem", type=int, default=0,

@@ -147,7 +147,7 @@ class DecoderPhaseTest(unittest.TestCase):
     def test_the_shape_head_sends_the_shape_map_into_the_encoder(self):
         torch.manual_seed(0)
         x = torch.rand(4, 3, 16, 16) * 2 - 1
-        shape_map = torch.randint(0, 4, (4, 16, 16))
+        shape_map = torch.randint(0, 4, (4, 16, 16))  # 0 background, 1-3 the world's shapes
         grads = {}
         for w in (0.0, 1.0):
             torch.manual_seed(1)
@@ -156,10 +156,30 @@ class DecoderPhaseTest(unittest.TestCase):
             torch.manual_seed(2)  # same timesteps and noise for both
             loss, rec, _, _ = tok.loss(x, shape_map=shape_map)
             if w > 0:
-                self.assertGreater(float(loss - rec), 1.0)  # the CE over 4 classes, about ln 4
+                self.assertGreater(float(loss - rec), 1.0)  # the CE over 3 shapes, about ln 3
             loss.backward()
             grads[w] = torch.cat([p.grad.flatten() for p in tok.encoder.parameters() if p.grad is not None])
         self.assertFalse(torch.allclose(grads[0.0], grads[1.0]))
+
+
+    def test_the_shape_ce_scores_object_pixels_only(self):
+        from ddt.tokenizer_model import shape_ce, SHAPE_CLASSES
+        g = torch.Generator().manual_seed(4)
+        logits = torch.randn(2, SHAPE_CLASSES, 8, 8, generator=g)
+        m = torch.zeros(2, 8, 8, dtype=torch.long)
+        m[0, 2:5, 2:5], m[1, 6, 1] = 2, 3  # a square and one triangle pixel
+        obj = m > 0
+        want = -torch.log_softmax(logits, 1).permute(0, 2, 3, 1)[obj].gather(1, (m[obj] - 1)[:, None]).mean()
+        self.assertAlmostEqual(float(shape_ce(logits, m)), float(want), places=5)
+        # whatever the head says about the background costs nothing ...
+        bg = logits.clone()
+        bg[:, :, 0, 0] += 5 * torch.randn(2, SHAPE_CLASSES, generator=g)
+        self.assertAlmostEqual(float(shape_ce(bg, m)), float(want), places=5)
+        # ... while a change at an object pixel does
+        ob = logits.clone()
+        ob[0, :, 3, 3] += torch.tensor([5.0, -5.0, 0.0])
+        self.assertNotAlmostEqual(float(shape_ce(ob, m)), float(want), places=3)
+        self.assertEqual(float(shape_ce(logits, torch.zeros_like(m))), 0.0)
 
 
 class NearestCodeTest(unittest.TestCase):
