@@ -497,8 +497,9 @@ def parse(argv=None):
     p.add_argument("--refine-channels", type=int, default=0,
                    help="width of the decoder's pixel refiner (0 = none); added to a decoder that has none")
     p.add_argument("--refine-feats", type=int, default=8, help="feature maps the patch head writes for the refiner")
-    p.add_argument("--shape-weight", type=float, default=0.0,
-                   help="weight of the training-only shape head (codes -> the shape of each object pixel); 0 = off")
+    p.add_argument("--shape-weight", type=float, default=0.01,
+                   help="weight of the training-only shape head (codes -> the shape of each object pixel); 0 = off "
+                        "(models/README.md: what it does to the reconstruction ceiling)")
     p.add_argument("--fg-weight", type=float, default=0.0,
                    help="extra reconstruction-loss weight of object pixels and their 1-px ring (0 = plain MSE)")
     p.add_argument("--enc-stem", type=int, default=0,

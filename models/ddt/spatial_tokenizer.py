@@ -125,7 +125,10 @@ class SpatialTokenizer(nn.Module):
     def decode_ids(self, ids):
         return self.decoder(self.vq.lookup(ids)).clamp(-1, 1)
 
-    def loss(self, x0):
+    def loss(self, x0, freeze_encoder=False, shape_map=None, terms=None):
+        """Reconstruction + commitment. The other keywords are the DDT tokenizer's, passed by the
+        training step both share (train.tokenizer_step); this one has no frozen phase and no shape head."""
+        assert not freeze_encoder, "the spatial tokenizer has no decoder-only phase"
         z = self.encoder(x0)
         q, ids, commit = self.vq(z)
         rec = F.mse_loss(self.decoder(q), x0)

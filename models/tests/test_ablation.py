@@ -27,6 +27,22 @@ class SpatialTokenizerTest(unittest.TestCase):
         self.assertTrue(torch.isfinite(loss))
         self.assertEqual(tuple(ids2.shape), (3, 16))
 
+    def test_trains_through_the_step_the_ddt_tokenizer_uses(self):
+        import train  # the ablation's spatial stage calls train.tokenizer_step, DDT keywords and all
+        tok = SpatialTokenizer(self.cfg)
+        before = [p.detach().clone() for p in tok.parameters()]
+        opt = torch.optim.AdamW(tok.parameters(), lr=1e-3)
+        imgs = torch.randint(0, 256, (6, 32, 32, 3), dtype=torch.uint8)
+        loss, rec, commit, terms = train.tokenizer_step(tok, opt, imgs, 4, torch.Generator().manual_seed(0))
+        self.assertTrue(torch.isfinite(loss))
+        self.assertEqual(terms, {})
+        self.assertFalse(all(torch.equal(p, q) for p, q in zip(tok.parameters(), before)))
+
+    def test_the_ddt_arm_trains_without_shape_supervision(self):
+        self.assertGreater(ablation.train.parse([]).shape_weight, 0)  # train.py's default has it ...
+        a = ablation.parse([])
+        self.assertEqual(ablation.train_args(a).shape_weight, 0.0)  # ... the ablation's arms do not
+
     def test_raster_order_token_depends_on_its_patch_only(self):
         x = torch.rand(1, 3, 32, 32) * 2 - 1
         z = self.tok.encoder(x)
