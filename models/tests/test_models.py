@@ -161,7 +161,6 @@ class DecoderPhaseTest(unittest.TestCase):
             grads[w] = torch.cat([p.grad.flatten() for p in tok.encoder.parameters() if p.grad is not None])
         self.assertFalse(torch.allclose(grads[0.0], grads[1.0]))
 
-
     def test_the_shape_ce_scores_object_pixels_only(self):
         from ddt.tokenizer_model import shape_ce, SHAPE_CLASSES
         g = torch.Generator().manual_seed(4)
