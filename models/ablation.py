@@ -117,6 +117,7 @@ def train_args(a):
     t.patch = a.ddt_patch
     t.tok_steps, t.tok_minutes, t.tok_batch, t.tok_lr = a.tok_steps, a.tok_minutes, a.tok_batch, a.tok_lr
     t.tok_resume, t.n_psnr = False, a.n_psnr
+    t.noise_shift, t.refine_channels = 1.0, 0  # the tokenizer the ablation was measured with, not the bundle's
     t.shape_weight = 0.0  # no shape supervision: the two tokenizers learn from reconstruction alone
     return t
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Train everything from scratch on CPU and export the bundle.
 
-    /usr/bin/python3 models/train.py                    # full run (~100 min on 2 busy cores)
+    /usr/bin/python3 models/train.py                    # full run (~145 min on 2 cores)
     /usr/bin/python3 models/train.py --quick            # minutes-long smoke run
 
 Stages (each runs in its own subprocess and leaves a checkpoint in --run-dir):
@@ -477,15 +477,15 @@ def parse(argv=None):
     p.add_argument("--n-train", type=int, default=40000, help="t2i samples; edit and caption get half each")
     p.add_argument("--n-val", type=int, default=600)
     p.add_argument("--n-psnr", type=int, default=512)
-    p.add_argument("--noise-shift", type=float, default=1.0,
+    p.add_argument("--noise-shift", type=float, default=0.12,
                    help="the bundle's noise level s(t) = shift*t/(1+(shift-1)*t), below 1 keeping more of the "
-                        "image at mid t (models/README.md: measured, not yet the committed bundle's); with a second "
-                        "tokenizer phase, the first trains on shift 1 and the second on this")
-    p.add_argument("--tok-steps", type=int, default=8000)
-    p.add_argument("--tok-minutes", type=float, default=45.0)
+                        "image at mid t (1 = the plain s(t) = t); with a second tokenizer phase, the first "
+                        "trains on shift 1 and the second on this")
+    p.add_argument("--tok-steps", type=int, default=30000)
+    p.add_argument("--tok-minutes", type=float, default=40.0)
     p.add_argument("--tok-batch", type=int, default=64)
     p.add_argument("--tok-lr", type=float, default=1e-3)
-    p.add_argument("--tok2-minutes", type=float, default=12.0,
+    p.add_argument("--tok2-minutes", type=float, default=72.0,
                    help="wall time of the second tokenizer phase (0 = none)")
     p.add_argument("--tok2-lr", type=float, default=4e-4)
     p.add_argument("--tok-resume", action="store_true", help=argparse.SUPPRESS)  # a later tokenizer phase
@@ -494,7 +494,7 @@ def parse(argv=None):
                    help="wall time of a last tokenizer phase that trains the decoder alone "
                         "(0 = none); the encoder, codebook and so every token id stay as they were")
     p.add_argument("--dec-lr", type=float, default=4e-4)
-    p.add_argument("--refine-channels", type=int, default=0,
+    p.add_argument("--refine-channels", type=int, default=32,
                    help="width of the decoder's pixel refiner (0 = none); added to a decoder that has none")
     p.add_argument("--refine-feats", type=int, default=8, help="feature maps the patch head writes for the refiner")
     p.add_argument("--shape-weight", type=float, default=0.01,

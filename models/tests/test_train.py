@@ -13,7 +13,7 @@ class TokenizerPhasesTest(unittest.TestCase):
     def test_from_scratch_two_token_phases_the_last_on_the_shift(self):
         self.assertEqual(phases("--noise-shift", "0.12"), [
             ("tokens", "--noise-shift 1"),
-            ("tokens-2", "--tok-resume --tok-minutes 12.0 --tok-lr 0.0004")])
+            ("tokens-2", "--tok-resume --tok-minutes 72.0 --tok-lr 0.0004")])
 
     def test_a_decoder_phase_comes_last_and_alone_trains_the_shift(self):
         got = phases("--dec-minutes", "20", "--noise-shift", "0.12")
