@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Train everything from scratch on CPU and export the bundle.
 
-    /usr/bin/python3 models/train.py                    # full run (~145 min on 2 cores)
+    /usr/bin/python3 models/train.py                    # full run (~150 min on 2 cores)
     /usr/bin/python3 models/train.py --quick            # minutes-long smoke run
 
 Stages (each runs in its own subprocess and leaves a checkpoint in --run-dir):
@@ -374,26 +374,43 @@ def llama_optimizer(model, lr):
 
 def llama_step(model, opt, batch):
     """One optimiser step of the LLaMA on a collated batch (ids, mask, positions, targets with -100
-    where no loss is taken); returns the loss and the logits, for callers that measure more."""
+    where no loss is taken), or on a list of them: one batch cut by length (`by_length`), its loss
+    the mean over all their target tokens as for the uncut batch. Returns the loss and the logits
+    (of the last piece), for callers that measure more."""
     import torch
     import torch.nn.functional as F
-    ids, am, pos, tgt = batch
-    pk, pv = model.empty_past(ids.shape[0])
+    pieces = batch if isinstance(batch, list) else [batch]
+    n_tgt = sum(int((p[3] != -100).sum()) for p in pieces)
     model.train()
-    logits, _, _ = model(ids, am, pos, pk, pv)
-    loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), tgt.reshape(-1), ignore_index=-100)
     opt.zero_grad(set_to_none=True)
-    loss.backward()
+    total = 0.0
+    for ids, am, pos, tgt in pieces:
+        pk, pv = model.empty_past(ids.shape[0])
+        logits, _, _ = model(ids, am, pos, pk, pv)
+        loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), tgt.reshape(-1), ignore_index=-100,
+                               reduction="sum") / n_tgt
+        loss.backward()
+        total += loss.detach()
     torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
     opt.step()
-    return loss, logits
+    return total, logits
+
+
+def by_length(seqs, pad_id, pieces):
+    """A batch cut into `pieces` collated batches of similar lengths: the forward pass is paid per
+    padded position, and the tasks' sequences differ by half (an edit carries its source image)."""
+    from ddt.data import collate
+    seqs = sorted(seqs, key=lambda s: len(s[0]))
+    n = len(seqs)
+    cuts = [round(i * n / pieces) for i in range(pieces + 1)]
+    return [collate(seqs[cuts[i]:cuts[i + 1]], pad_id) for i in range(pieces) if cuts[i + 1] > cuts[i]]
 
 
 def stage_llama(a):
     import torch
     from ddt.llama import Llama, config_dict
     from ddt.text_tokenizer import TextTokenizer
-    from ddt.data import build_sequence, collate
+    from ddt.data import build_sequence
     torch.manual_seed(a.seed)
     tt = TextTokenizer()
     vo = len(tt)
@@ -430,7 +447,7 @@ def stage_llama(a):
             j = rng.randrange(len(samples))
             c = {k: ctr[v].tolist() for k, v in index[j].items()}
             seqs.append(build_sequence(tt, samples[j], c, vo, drop=rng.random() < a.drop_prob))
-        loss, _ = llama_step(model, opt, collate(seqs, tt.pad))
+        loss, _ = llama_step(model, opt, by_length(seqs, tt.pad, a.llama_pieces))
         step += 1
         if step % 50 == 0 or step == 1:
             log(f"llama step {step} prog {prog:.3f} loss {loss.item():.4f} lr {lr:.2e} "
@@ -441,7 +458,7 @@ def stage_llama(a):
     minutes = (time.time() - t0) / 60
     val = llama_eval(model, va["samples"], va["index"], cva, tt, vo)
     metrics = {"steps": step, "minutes": round(minutes, 2), "batch": a.llama_batch, "lr": a.llama_lr,
-               "params": nparams, "prompt_drop_prob": a.drop_prob, "val_loss": val,
+               "pieces": a.llama_pieces, "params": nparams, "prompt_drop_prob": a.drop_prob, "val_loss": val,
                "last_train_loss": round(loss.item(), 4)}
     if prev:
         metrics = after_phases(prev, metrics)
@@ -512,10 +529,12 @@ def parse(argv=None):
     p.add_argument("--llama-heads", type=int, default=4)
     p.add_argument("--llama-kv-heads", type=int, default=2)
     p.add_argument("--llama-hidden", type=int, default=704)
-    p.add_argument("--llama-steps", type=int, default=6000)
+    p.add_argument("--llama-steps", type=int, default=9400)
     p.add_argument("--llama-minutes", type=float, default=35.0)
     p.add_argument("--llama-batch", type=int, default=48)
     p.add_argument("--llama-lr", type=float, default=1.5e-3)
+    p.add_argument("--llama-pieces", type=int, default=3,
+                   help="each batch cut by length into this many forward passes (less padding)")
     p.add_argument("--drop-prob", type=float, default=0.1)
     a = p.parse_args(argv)
     if a.quick:

@@ -1,4 +1,5 @@
-"""train.py's tokenizer phases: which run, in what order, and which trains the bundle's noise shift."""
+"""train.py's tokenizer phases (which run, in what order, which trains the bundle's noise shift) and
+its LLaMA step on a batch cut by length."""
 import unittest
 
 from _util import *  # noqa: F401,F403
@@ -26,6 +27,32 @@ class TokenizerPhasesTest(unittest.TestCase):
             ("from-bundle", "--noise-shift 1"),
             ("decoder", "--tok-resume --freeze-encoder --tok-minutes 30.0 --tok-lr 0.0004")])
         self.assertEqual([n for n, _ in phases("--init-bundle", "b", "--tok-minutes", "5")], ["from-bundle", "tokens"])
+
+
+class LlamaStepTest(unittest.TestCase):
+    def test_a_batch_cut_by_length_takes_the_step_of_the_uncut_batch(self):
+        import random
+        import torch
+        from ddt.data import collate
+        from ddt.llama import Llama, LlamaConfig
+        cfg = LlamaConfig(vocab_size=50, dim=32, n_layers=2, n_heads=4, n_kv_heads=2, hidden=64)
+        rng = random.Random(0)
+        seqs = []
+        for n in (6, 14, 9, 20, 7, 11, 16):  # lengths and prompt lengths as mixed as the tasks'
+            seqs.append(([rng.randrange(1, 50) for _ in range(n)], rng.randrange(2, n - 1)))
+        pieces = train.by_length(seqs, 0, 3)
+        self.assertEqual([p[0].shape for p in pieces], [(2, 7), (3, 14), (2, 20)])  # sorted, padded per piece
+        steps = []
+        for batch in (collate(seqs, 0), pieces):
+            torch.manual_seed(0)
+            model = Llama(cfg)
+            opt = train.llama_optimizer(model, 1e-2)
+            loss, _ = train.llama_step(model, opt, batch)
+            steps.append((float(loss), torch.cat([p.detach().flatten() for p in model.parameters()])))
+        self.assertAlmostEqual(steps[0][0], steps[1][0], places=5)
+        self.assertLess(float((steps[0][1] - steps[1][1]).abs().max()), 1e-4)  # Adam moves each by about the lr, 1e-2
+        moved = torch.cat([p.detach().flatten() for p in Llama(cfg).parameters()])  # a fresh init differs
+        self.assertGreater(float((moved - steps[0][1]).abs().max()), 1e-3)
 
 
 if __name__ == "__main__":
