@@ -26,13 +26,15 @@ class DecodeLoopTest {
             DecodeRequest guided = DecodeRequest.image(Golden.ints(g.get("prompt_ids")), Golden.ints(g.get("unconditional_prompt_ids")),
                     2.0, Sampling.greedy());
             DecodeRequest shortText = DecodeRequest.text(caption, 3, Sampling.greedy());
-            DecodeRequest longText = DecodeRequest.text(Golden.ints(g.get("prompt_ids")), 20, Sampling.greedy());
-            Map<String, DecodeRequest> all = Map.of("guided", guided, "short", shortText, "long", longText);
+            // unguided image: exactly T tokens whatever the model, so it outlasts the 3-token caption
+            // (a text request could meet end-of-sequence sooner on some bundle)
+            DecodeRequest longImage = DecodeRequest.image(Golden.ints(g.get("prompt_ids")), null, 1.0, Sampling.greedy());
+            Map<String, DecodeRequest> all = Map.of("guided", guided, "short", shortText, "long", longImage);
             Map<String, int[]> alone = new HashMap<>();
             all.forEach((k, r) -> alone.put(k, decoder.decode(List.of(r)).get(0).value().tokens()));
 
-            // the guided image starts alone; two captions join at step 4, the short one (slot 2)
-            // leaves first and the long one's row moves from slot 3 into its slot
+            // the guided image starts alone; a caption and an unguided image join at step 4, the caption
+            // (slot 2) leaves first and the image's row moves from slot 3 into its slot
             DecodeLoop<String> loop = new DecodeLoop<>(decoder, 4);
             loop.join(guided, "guided");
             Map<String, int[]> got = new HashMap<>();
@@ -40,7 +42,7 @@ class DecodeLoopTest {
             for (int step = 0; !loop.isEmpty(); step++) {
                 if (step == 4) {
                     loop.join(shortText, "short");
-                    loop.join(longText, "long");
+                    loop.join(longImage, "long");
                 }
                 for (DecodeLoop.Finished<String> f : loop.step()) {
                     got.put(f.tag(), f.result().tokens());
